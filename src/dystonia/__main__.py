@@ -1,0 +1,3 @@
+from dystonia.cli import main
+
+main()

@@ -1,0 +1,3 @@
+"""Command group placeholder: filled in by the scales work."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Rating scales (filled in by the scales work)."""
