@@ -28,21 +28,26 @@ def assign_codes(
     other_acquired = {"structural", "perinatal", "toxic"}
     functional_only = e.category == "acquired" and "functional" in s and not s & other_acquired
     if not drug and not functional_only:
-        if "cervical" in forms and e.category != "acquired":
-            icd.append("G24.3")
-        meige = "blepharospasm" in forms and "oromandibular" in forms
-        if "oromandibular" in forms and e.category != "acquired":
-            icd.append("G24.4")
-        if "blepharospasm" in forms and not meige and e.category != "acquired":
-            icd.append("G24.5")
-        if e.category == "inherited" or (e.category == "idiopathic" and e.subtype == "familial"):
-            icd.append("G24.1")
-        elif e.category == "idiopathic" and not icd:
-            icd.append("G24.2")
-        elif e.category == "acquired":
+        if e.category == "acquired":
             icd.append("G24.8")
-        elif not icd:
-            icd.append("G24.9")
+        elif e.category == "inherited":
+            icd.append("G24.1")  # genetic torsion dystonia, whatever the body distribution
+        else:
+            # form codes name idiopathic or genetic forms: not while another cause is suspected
+            open_cause = e.category == "undetermined" and e.suspected
+            if "cervical" in forms and not open_cause:
+                icd.append("G24.3")
+            meige = "blepharospasm" in forms and "oromandibular" in forms
+            if "oromandibular" in forms and not open_cause:
+                icd.append("G24.4")
+            if "blepharospasm" in forms and not meige and not open_cause:
+                icd.append("G24.5")
+            if e.subtype == "familial":
+                icd.append("G24.1")
+            elif e.category == "idiopathic" and not icd:
+                icd.append("G24.2")
+            elif not icd:
+                icd.append("G24.9")
     icd = [c for c in icd if _verified("icd10cm", c)]
     table = code_table()
     if icd:

@@ -47,6 +47,7 @@ class Etiology:
     exposures: list[DrugExposure] = field(default_factory=list)
     wilson_screen_indicated: bool = False
     wilson_missing_tests: list[str] = field(default_factory=list)
+    wilson_clues: list[str] = field(default_factory=list)
     pathogenic_genes: list[str] = field(default_factory=list)
     tested_genes: set[str] = field(default_factory=set)
     functional_clues: list[str] = field(default_factory=list)
@@ -132,6 +133,7 @@ def _wilson_rules(f: Findings, o: AssessOptions, e: Etiology, trace: Trace) -> N
         clues.append("kayser_fleischer_rings")
     onset = f.age_at_onset
     young = onset is None or onset < o.wilson_age_threshold_years
+    e.wilson_clues = list(clues)
     if young or clues:
         e.wilson_screen_indicated = True
         why = (

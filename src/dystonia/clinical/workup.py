@@ -55,7 +55,16 @@ def _mri_triggers(
         triggers.append("history of " + ", ".join(history))
     if "wilson" in e.suspected:
         triggers.append("suspected Wilson disease")
-    return triggers
+    explained = set()
+    if "drug_acute" in e.suspected:
+        # an acute dystonic reaction explains the sudden onset; it resolves within minutes to days
+        explained |= {"sudden onset"}
+    if "parkinson_associated" in e.suspected:
+        # dystonia of a known Parkinson's disease: parkinsonism and foot onset are expected
+        explained |= {"adult onset in a leg"}
+        if set(f.associated_features) <= {"parkinsonism", "tremor"}:
+            explained |= {"combined with other neurological or systemic features"}
+    return [t for t in triggers if t not in explained]
 
 
 def _genes(
@@ -70,7 +79,8 @@ def _genes(
     )
     craniocervical = bool(agg_regions & {"neck", "upper_face", "lower_face", "jaw_tongue", "larynx"})
     wanted: list[tuple[str, str, str]] = []
-    if isolated and onset is not None:
+    primary = not set(e.suspected) & (_ALTERNATIVE | {"genetic", "parkinson_associated"})
+    if isolated and primary and onset is not None:
         if limb_onset and onset < o.tor1a_limb_onset_before_years:
             wanted.append(
                 ("TOR1A", "workup.genetic.tor1a",
@@ -124,8 +134,9 @@ def plan_workup(
             "workup.brain_mri_not_needed",
             "No MRI trigger: brain MRI is not routinely needed (isolated dystonia without red flags).",
         )
-    # Wilson screen
-    if e.wilson_screen_indicated and e.wilson_missing_tests:
+    # Wilson screen (not for an acute dystonic reaction, which resolves)
+    acute_only = "drug_acute" in e.suspected and not e.wilson_clues
+    if e.wilson_screen_indicated and e.wilson_missing_tests and not acute_only:
         reason = "Wilson screen: " + ", ".join(e.wilson_missing_tests) + "."
         items.append(
             {"id": "wilson_screen", "reason": reason, "rule": "workup.wilson_screen",
