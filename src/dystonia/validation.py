@@ -111,7 +111,9 @@ def load_mapping_file(path: str | Path) -> dict[str, Any]:
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UnreadableFileError(p, f"cannot read as UTF-8 text ({exc.__class__.__name__})") from None
+        raise UnreadableFileError(
+            p, f"cannot read as UTF-8 text ({exc.__class__.__name__})"
+        ) from None
     suffix = p.suffix.lower()
     try:
         if suffix == ".json":
@@ -119,9 +121,13 @@ def load_mapping_file(path: str | Path) -> dict[str, Any]:
         elif suffix in {".yaml", ".yml"}:
             data = yaml.safe_load(text)
         else:
-            raise UnreadableFileError(p, f"unknown extension {suffix!r}; allowed: .json, .yaml, .yml")
+            raise UnreadableFileError(
+                p, f"unknown extension {suffix!r}; allowed: .json, .yaml, .yml"
+            )
     except json.JSONDecodeError as exc:
-        raise UnreadableFileError(p, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise UnreadableFileError(
+            p, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""

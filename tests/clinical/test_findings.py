@@ -18,21 +18,55 @@ from dystonia.exceptions import InvalidInputError
         ({"regions": ["neck"], "colour": 1}, "colour", "unknown field"),
         ({"regions": []}, "regions", "at least 1"),
         ({"regions": ["neck"], "age_at_onset": -1}, "age_at_onset", "greater than or equal"),
-        ({"regions": ["neck"], "age_at_onset": 50, "age": 40}, "age_at_onset", "after the current age"),
-        ({"regions": ["neck"], "associated_features": ["parkinsonsim"]}, "associated_features[0]", "parkinsonism"),
+        (
+            {"regions": ["neck"], "age_at_onset": 50, "age": 40},
+            "age_at_onset",
+            "after the current age",
+        ),
+        (
+            {"regions": ["neck"], "associated_features": ["parkinsonsim"]},
+            "associated_features[0]",
+            "parkinsonism",
+        ),
         ({"regions": ["neck"], "history": ["strok"]}, "history[0]", "stroke"),
         ({"regions": ["neck"], "symptoms": ["pian"]}, "symptoms[0]", "pain"),
-        ({"regions": ["neck"], "tests": {"mri_findings": ["putamen"]}}, "tests.mri_findings[0]", "putamen_lesion"),
-        ({"regions": ["neck"], "tests": {"mri": "normal", "mri_findings": ["atrophy"]}}, "tests.mri_findings", "normal"),
-        ({"regions": ["neck"], "tests": {"genetic": [{"gene": "TOR1A", "result": "positive"}]}}, "tests.genetic[0].result", "pathogenic"),
-        ({"regions": ["neck"], "medications": [{"name": "x", "atc": "bad"}]}, "medications[0].atc", "pattern"),
-        ({"regions": ["neck"], "task_specific": ["Writing Fast"]}, "task_specific[0]", "lower-case"),
-        ({"regions": ["left_arm"], "cervical_pattern": ["torticollis"]}, "cervical_pattern", "neck"),
+        (
+            {"regions": ["neck"], "tests": {"mri_findings": ["putamen"]}},
+            "tests.mri_findings[0]",
+            "putamen_lesion",
+        ),
+        (
+            {"regions": ["neck"], "tests": {"mri": "normal", "mri_findings": ["atrophy"]}},
+            "tests.mri_findings",
+            "normal",
+        ),
+        (
+            {"regions": ["neck"], "tests": {"genetic": [{"gene": "TOR1A", "result": "positive"}]}},
+            "tests.genetic[0].result",
+            "pathogenic",
+        ),
+        (
+            {"regions": ["neck"], "medications": [{"name": "x", "atc": "bad"}]},
+            "medications[0].atc",
+            "pattern",
+        ),
+        (
+            {"regions": ["neck"], "task_specific": ["Writing Fast"]},
+            "task_specific[0]",
+            "lower-case",
+        ),
+        (
+            {"regions": ["left_arm"], "cervical_pattern": ["torticollis"]},
+            "cervical_pattern",
+            "neck",
+        ),
         ({"regions": ["neck"], "sex": "f"}, "sex", "allowed: female, male, other"),
         ({"regions": ["neck"], "levodopa_response": "good"}, "levodopa_response", "marked"),
     ],
 )
-def test_invalid_findings_name_the_field(findings: dict[str, Any], field: str, fragment: str) -> None:
+def test_invalid_findings_name_the_field(
+    findings: dict[str, Any], field: str, fragment: str
+) -> None:
     findings.setdefault("age_at_onset", 40)
     with pytest.raises(InvalidInputError) as info:
         assess(findings)

@@ -26,7 +26,12 @@ def test_every_rule_has_a_test() -> None:
 def test_code_cites_only_known_rules() -> None:
     cited: set[str] = set()
     for path in SRC.glob("*.py"):
-        cited |= set(re.findall(r'"((?:onset|distribution|form|temporal|associated|etiology|category|workup|treatment|codes)\.[a-z0-9_.]+)"', path.read_text(encoding="utf-8")))
+        cited |= set(
+            re.findall(
+                r'"((?:onset|distribution|form|temporal|associated|etiology|category|workup|treatment|codes)\.[a-z0-9_.]+)"',
+                path.read_text(encoding="utf-8"),
+            )
+        )
     known = {r.id for r in rulebook().rules}
     assert cited <= known, sorted(cited - known)
     assert len(cited) >= 0.9 * len(known)

@@ -134,9 +134,14 @@ def test_multifocal_non_contiguous(regions: list[str]) -> None:
 @rule("distribution.multifocal")
 def test_literal_2013_convention_three_regions_multifocal() -> None:
     regions = ["upper_face", "neck", "left_arm"]
-    literal = assess({"age_at_onset": 50, "regions": regions}, distribution_convention="literal_2013")
+    literal = assess(
+        {"age_at_onset": 50, "regions": regions}, distribution_convention="literal_2013"
+    )
     assert literal.distribution == "multifocal"
-    two = assess({"age_at_onset": 50, "regions": ["neck", "left_arm"]}, distribution_convention="literal_2013")
+    two = assess(
+        {"age_at_onset": 50, "regions": ["neck", "left_arm"]},
+        distribution_convention="literal_2013",
+    )
     assert two.distribution == "segmental"
 
 
@@ -197,13 +202,17 @@ def test_cranial_two_cranial_regions() -> None:
 
 @rule("form.writers_cramp")
 def test_writers_cramp_needs_arm_and_writing() -> None:
-    assert "writers_cramp" in run(regions=["right_arm_distal"], task_specific=["writing"]).focal_forms
+    assert (
+        "writers_cramp" in run(regions=["right_arm_distal"], task_specific=["writing"]).focal_forms
+    )
     assert "writers_cramp" not in run(regions=["neck"], task_specific=["writing"]).focal_forms
 
 
 @rule("form.task_specific")
 def test_task_specific_from_task_or_action_variability() -> None:
-    assert "task_specific" in run(regions=["left_leg"], task_specific=["walking_forward"]).focal_forms
+    assert (
+        "task_specific" in run(regions=["left_leg"], task_specific=["walking_forward"]).focal_forms
+    )
     assert "task_specific" in run(regions=["left_arm"], variability=["action_specific"]).focal_forms
     assert "task_specific" not in run(regions=["left_arm"]).focal_forms
 

@@ -14,7 +14,11 @@ from dystonia import assess
 
 rule = pytest.mark.rule
 
-NORMAL_WILSON = {"ceruloplasmin_mg_dl": 30, "urine_copper_ug_24h": 20, "kayser_fleischer_rings": False}
+NORMAL_WILSON = {
+    "ceruloplasmin_mg_dl": 30,
+    "urine_copper_ug_24h": 20,
+    "kayser_fleischer_rings": False,
+}
 
 
 def run(**findings: Any) -> Any:
@@ -55,8 +59,13 @@ def test_acute_window_five_days(days: float, acute: bool) -> None:
     ("onset_age", "days", "tardive"),
     [(40, 89, False), (40, 90, True), (59, 30, False), (60, 30, True), (70, 29, False)],
 )
-def test_tardive_three_months_or_one_month_from_60(onset_age: float, days: float, tardive: bool) -> None:
-    result = run(age_at_onset=onset_age, medications=[{"name": "risperidone", "started_days_before_onset": days}])
+def test_tardive_three_months_or_one_month_from_60(
+    onset_age: float, days: float, tardive: bool
+) -> None:
+    result = run(
+        age_at_onset=onset_age,
+        medications=[{"name": "risperidone", "started_days_before_onset": days}],
+    )
     assert ("drug_tardive" in result.etiology.suspected) is tardive
 
 
@@ -80,7 +89,9 @@ def test_lithium_and_domperidone_not_flagged(name: str, atc: str) -> None:
 def test_drug_matched_by_atc_group_and_brand_and_conflict_rejected() -> None:
     from dystonia.exceptions import InvalidInputError
 
-    unknown_antipsychotic = run(medications=[{"name": "newdrug", "atc": "N05AX99", "started_days_before_onset": 1}])
+    unknown_antipsychotic = run(
+        medications=[{"name": "newdrug", "atc": "N05AX99", "started_days_before_onset": 1}]
+    )
     assert unknown_antipsychotic.etiology.suspected == ["drug_acute"]
     brand = run(medications=[{"name": "Reglan", "started_days_before_onset": 1}])
     assert brand.etiology.suspected == ["drug_acute"]
@@ -92,7 +103,12 @@ def test_drug_matched_by_atc_group_and_brand_and_conflict_rejected() -> None:
 @rule("etiology.wilson_screen")
 @pytest.mark.parametrize(
     ("onset_age", "features", "screen"),
-    [(49, [], True), (50, [], False), (70, ["hepatic_disease"], True), (70, ["psychiatric_symptoms"], True)],
+    [
+        (49, [], True),
+        (50, [], False),
+        (70, ["hepatic_disease"], True),
+        (70, ["psychiatric_symptoms"], True),
+    ],
 )
 def test_wilson_screen_age_or_clues(onset_age: float, features: list[str], screen: bool) -> None:
     result = run(age_at_onset=onset_age, associated_features=features)
@@ -128,7 +144,10 @@ def test_wilson_positive_tests(tests: dict[str, Any], suspected: bool) -> None:
 def test_wilson_screen_lists_only_missing_tests() -> None:
     result = run(age_at_onset=20, tests={"ceruloplasmin_mg_dl": 30})
     item = next(w for w in result.workup if w["id"] == "wilson_screen")
-    assert item["tests"] == ["24-hour urinary copper", "slit-lamp examination for Kayser-Fleischer rings"]
+    assert item["tests"] == [
+        "24-hour urinary copper",
+        "slit-lamp examination for Kayser-Fleischer rings",
+    ]
     assert "wilson_screen" not in workup_ids(run(age_at_onset=20, tests=NORMAL_WILSON))
 
 
@@ -136,7 +155,10 @@ def test_wilson_screen_lists_only_missing_tests() -> None:
 @rule("etiology.dopa_responsive")
 def test_dopa_responsive_clues() -> None:
     assert "dopa_responsive" in run(levodopa_response="marked").etiology.suspected
-    assert "dopa_responsive" in run(age_at_onset=7, regions=["left_leg"], variability=["diurnal"]).etiology.suspected
+    assert (
+        "dopa_responsive"
+        in run(age_at_onset=7, regions=["left_leg"], variability=["diurnal"]).etiology.suspected
+    )
     gait = run(age_at_onset=7, regions=["left_leg_distal"], symptoms=["foot_dragging"])
     assert "dopa_responsive" in gait.etiology.suspected
     adult = run(age_at_onset=35, regions=["left_leg"], variability=["diurnal"])
@@ -147,9 +169,15 @@ def test_dopa_responsive_clues() -> None:
 
 @rule("etiology.parkinson_associated")
 def test_parkinson_associated_with_timing() -> None:
-    result = run(regions=["right_leg_distal"], history=["parkinsons_disease"], parkinson_dystonia_timing=["peak_dose"])
+    result = run(
+        regions=["right_leg_distal"],
+        history=["parkinsons_disease"],
+        parkinson_dystonia_timing=["peak_dose"],
+    )
     assert result.etiology.suspected == ["parkinson_associated"]
-    statement = next(r.statement for r in result.rationale if r.rule == "etiology.parkinson_associated")
+    statement = next(
+        r.statement for r in result.rationale if r.rule == "etiology.parkinson_associated"
+    )
     assert "peak-dose" in statement
     assert "adjust_dopaminergic_therapy" in treatment_ids(result)
 
@@ -203,7 +231,9 @@ def test_functional_two_of_three_clues(extra: dict[str, Any], functional: bool) 
 
 @rule("etiology.functional")
 def test_functional_threshold_configurable() -> None:
-    result = assess({"age_at_onset": 30, "regions": ["neck"], "onset_mode": "sudden"}, functional_min_clues=1)
+    result = assess(
+        {"age_at_onset": 30, "regions": ["neck"], "onset_mode": "sudden"}, functional_min_clues=1
+    )
     assert "functional" in result.etiology.suspected
 
 
@@ -297,20 +327,33 @@ def test_no_mri_for_adult_isolated_focal(extra: dict[str, Any]) -> None:
 def test_levodopa_trial_early_onset_without_alternative() -> None:
     assert "levodopa_trial" in workup_ids(run(age_at_onset=12, regions=["left_arm"]))
     assert "levodopa_trial" not in workup_ids(run(age_at_onset=21, regions=["left_arm"]))
-    assert "levodopa_trial" not in workup_ids(run(age_at_onset=12, regions=["left_arm"], history=["stroke"]))
-    assert "levodopa_trial" not in workup_ids(run(age_at_onset=12, regions=["left_arm"], levodopa_response="none"))
+    assert "levodopa_trial" not in workup_ids(
+        run(age_at_onset=12, regions=["left_arm"], history=["stroke"])
+    )
+    assert "levodopa_trial" not in workup_ids(
+        run(age_at_onset=12, regions=["left_arm"], levodopa_response="none")
+    )
 
 
 @rule("workup.genetic.tor1a")
 @pytest.mark.parametrize(("onset_age", "expected"), [(29, True), (30, False)])
 def test_tor1a_limb_onset_before_30(onset_age: float, expected: bool) -> None:
-    result = run(age_at_onset=onset_age, regions=["right_arm"], onset_region="right_arm_distal", tests=NORMAL_WILSON)
+    result = run(
+        age_at_onset=onset_age,
+        regions=["right_arm"],
+        onset_region="right_arm_distal",
+        tests=NORMAL_WILSON,
+    )
     assert ("TOR1A" in genes(result)) is expected
 
 
 @rule("workup.genetic.tor1a")
 def test_tor1a_not_repeated_and_not_for_acquired() -> None:
-    tested = run(age_at_onset=10, regions=["right_arm"], tests={"genetic": [{"gene": "TOR1A", "result": "negative"}]})
+    tested = run(
+        age_at_onset=10,
+        regions=["right_arm"],
+        tests={"genetic": [{"gene": "TOR1A", "result": "negative"}]},
+    )
     assert "TOR1A" not in genes(tested)
     stroke = run(age_at_onset=10, regions=["right_arm"], history=["stroke"])
     assert "TOR1A" not in genes(stroke)
@@ -321,7 +364,11 @@ def test_thap1_craniocervical_early_or_familial() -> None:
     assert "THAP1" in genes(run(age_at_onset=18, regions=["neck", "larynx"]))
     assert "THAP1" in genes(run(age_at_onset=45, regions=["neck"], family_history=True))
     assert "THAP1" not in genes(run(age_at_onset=45, regions=["neck"]))
-    after_tor1a = run(age_at_onset=15, regions=["left_leg"], tests={"genetic": [{"gene": "TOR1A", "result": "negative"}]})
+    after_tor1a = run(
+        age_at_onset=15,
+        regions=["left_leg"],
+        tests={"genetic": [{"gene": "TOR1A", "result": "negative"}]},
+    )
     assert "THAP1" in genes(after_tor1a)
 
 
@@ -370,7 +417,9 @@ def test_acute_anticholinergic() -> None:
 
 @rule("treatment.remove_cause.wilson")
 def test_treat_wilson() -> None:
-    assert "treat_wilson_disease" in treatment_ids(run(age_at_onset=15, tests={"ceruloplasmin_mg_dl": 3}))
+    assert "treat_wilson_disease" in treatment_ids(
+        run(age_at_onset=15, tests={"ceruloplasmin_mg_dl": 3})
+    )
 
 
 @rule("treatment.remove_cause.functional")
@@ -398,7 +447,9 @@ def test_anticholinergic_for_generalized_not_focal() -> None:
 
 @rule("treatment.oral.vmat2")
 def test_vmat2_for_tardive() -> None:
-    assert "vmat2_inhibitor" in treatment_ids(run(medications=[{"name": "olanzapine", "started_days_before_onset": 365}]))
+    assert "vmat2_inhibitor" in treatment_ids(
+        run(medications=[{"name": "olanzapine", "started_days_before_onset": 365}])
+    )
 
 
 @rule("treatment.oral.other")
@@ -412,7 +463,9 @@ def test_benzodiazepine_or_baclofen() -> None:
     [(["neck"], [], True), (["upper_face"], [], True), (["right_arm_distal"], ["writing"], True),
      (["jaw_tongue"], [], False), (["left_leg"], [], False)],
 )  # fmt: skip
-def test_botulinum_toxin_first_line_forms(regions: list[str], tasks: list[str], offered: bool) -> None:
+def test_botulinum_toxin_first_line_forms(
+    regions: list[str], tasks: list[str], offered: bool
+) -> None:
     result = run(regions=regions, task_specific=tasks)
     assert ("botulinum_toxin" in treatment_ids(result)) is offered
     if offered:
@@ -425,7 +478,9 @@ def test_dbs_isolated_generalized_segmental_cervical_not_acquired() -> None:
     assert "pallidal_dbs" in treatment_ids(run(regions=["trunk", "neck", "left_arm"]))
     assert "pallidal_dbs" in treatment_ids(run(regions=["neck"]))
     assert "pallidal_dbs" not in treatment_ids(run(regions=["upper_face"]))
-    assert "pallidal_dbs" not in treatment_ids(run(regions=["trunk", "neck", "left_arm"], history=["stroke"]))
+    assert "pallidal_dbs" not in treatment_ids(
+        run(regions=["trunk", "neck", "left_arm"], history=["stroke"])
+    )
 
 
 @rule("treatment.complementary.physical_therapy")
@@ -434,14 +489,19 @@ def test_physical_therapy() -> None:
 
 
 @rule("treatment.complementary.speech_therapy")
-@pytest.mark.parametrize("extra", [{"regions": ["larynx"]}, {"regions": ["jaw_tongue"]}, {"symptoms": ["speech_problems"]}])
+@pytest.mark.parametrize(
+    "extra",
+    [{"regions": ["larynx"]}, {"regions": ["jaw_tongue"]}, {"symptoms": ["speech_problems"]}],
+)
 def test_speech_therapy(extra: dict[str, Any]) -> None:
     assert "speech_therapy" in treatment_ids(run(**extra))
 
 
 @rule("treatment.complementary.occupational_therapy")
 def test_occupational_therapy_for_writers_cramp() -> None:
-    assert "occupational_therapy" in treatment_ids(run(regions=["right_arm_distal"], task_specific=["writing"]))
+    assert "occupational_therapy" in treatment_ids(
+        run(regions=["right_arm_distal"], task_specific=["writing"])
+    )
 
 
 @rule("treatment.complementary.psychology")

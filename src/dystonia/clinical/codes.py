@@ -72,6 +72,9 @@ def assign_codes(
         snomed += table.map["genes"].get(gene, {}).get("snomed", [])
     snomed = [c for c in dict.fromkeys(snomed) if _verified("snomed", c)]
     hpo = [c for c in dict.fromkeys(hpo) if _verified("hpo", c)]
-    trace.add("codes.snomed", "SNOMED CT: " + ", ".join(f"{c} {table.snomed[c].display}" for c in snomed) + ".")
+    trace.add(
+        "codes.snomed",
+        "SNOMED CT: " + ", ".join(f"{c} {table.snomed[c].display}" for c in snomed) + ".",
+    )
     trace.add("codes.hpo", "HPO: " + ", ".join(f"{c} {table.hpo[c].display}" for c in hpo) + ".")
     return {"icd10cm": icd, "snomed": snomed, "hpo": hpo}

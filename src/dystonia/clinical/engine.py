@@ -46,12 +46,15 @@ def onset_band(age_at_onset: float | None) -> str | None:
 
 
 def _associated(f: Findings, trace: Trace) -> tuple[bool, list[str]]:
-    features = [w for w in f.associated_features if w != "tremor"]
+    features: list[str] = [w for w in f.associated_features if w != "tremor"]
     if "parkinsons_disease" in f.history and "parkinsonism" not in features:
         features.insert(0, "parkinsonism")
     if not features:
         tremor = " (with tremor)" if "tremor" in f.associated_features else ""
-        trace.add("associated.isolated", f"Dystonia{tremor} with no other neurological or systemic feature: isolated.")
+        trace.add(
+            "associated.isolated",
+            f"Dystonia{tremor} with no other neurological or systemic feature: isolated.",
+        )
         return True, []
     movement = [w for w in features if w in _MOVEMENT]
     other = [w for w in features if w not in _MOVEMENT]
@@ -77,7 +80,12 @@ def _red_flags(f: Findings, distribution: str, isolated: bool) -> list[str]:
         flags.append("hemidystonia: look for a contralateral lesion")
     if onset is not None and int(onset) >= 21 and distribution == "generalized":
         flags.append("generalized dystonia with adult onset")
-    if f.onset_region and f.onset_region.startswith(("left_leg", "right_leg")) and onset is not None and int(onset) >= 21:
+    if (
+        f.onset_region
+        and f.onset_region.startswith(("left_leg", "right_leg"))
+        and onset is not None
+        and int(onset) >= 21
+    ):
         flags.append("adult onset in a leg")
     for w in ("bulbar_signs", "oculogyric_crisis", "hepatic_disease", "psychiatric_symptoms",
               "cognitive_impairment", "seizures", "pyramidal_signs", "retinopathy"):  # fmt: skip
@@ -127,7 +135,9 @@ def assess(
         trace.add("onset.band", f"Onset at {f.age_at_onset:g} years: {band.replace('_', ' ')}.")
 
     agg = aggregate(f.regions)
-    if len(agg) != len(set(f.regions)) or any("_" in r and r.endswith(("proximal", "distal")) for r in f.regions):
+    if len(agg) != len(set(f.regions)) or any(
+        "_" in r and r.endswith(("proximal", "distal")) for r in f.regions
+    ):
         trace.add("distribution.aggregate", "Regions aggregated: " + ", ".join(agg) + ".")
     distribution, rule = classify_distribution(
         f.regions,
@@ -146,8 +156,11 @@ def assess(
     if f.course or f.variability:
         trace.add(
             "temporal.pattern",
-            "Course: " + (f.course or "not given") + "; variability: "
-            + (", ".join(f.variability).replace("_", " ") or "not given") + ".",
+            "Course: "
+            + (f.course or "not given")
+            + "; variability: "
+            + (", ".join(f.variability).replace("_", " ") or "not given")
+            + ".",
         )
 
     isolated, combined_with = _associated(f, trace)
@@ -161,11 +174,11 @@ def assess(
     codes = assign_codes(e, distribution=distribution, forms=forms, trace=trace)
     book = rulebook()
     return Assessment(
-        onset_band=band,  # type: ignore[arg-type]
+        onset_band=band,
         distribution=distribution,
         focal_forms=forms,
         isolated=isolated,
-        etiology=EtiologyResult(category=e.category, suspected=e.suspected, subtype=e.subtype),  # type: ignore[arg-type]
+        etiology=EtiologyResult(category=e.category, suspected=e.suspected, subtype=e.subtype),
         workup=workup,
         treatment=treatment,
         codes=codes,

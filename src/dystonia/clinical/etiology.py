@@ -14,7 +14,7 @@ from dystonia.clinical.trace import Trace
 from dystonia.exceptions import InvalidInputError
 from dystonia.knowledge import Drug, drugs
 
-__all__ = ["DrugExposure", "Etiology", "SUSPECTED_ORDER", "assess_etiology"]
+__all__ = ["SUSPECTED_ORDER", "DrugExposure", "Etiology", "assess_etiology"]
 
 SUSPECTED_ORDER = (
     "drug_acute", "drug_tardive", "wilson", "dopa_responsive", "parkinson_associated",
@@ -128,7 +128,7 @@ def _drug_rules(f: Findings, o: AssessOptions, e: Etiology, trace: Trace) -> Non
 
 def _wilson_rules(f: Findings, o: AssessOptions, e: Etiology, trace: Trace) -> None:
     t = f.tests
-    clues = [w for w in ("hepatic_disease", "psychiatric_symptoms") if w in f.associated_features]
+    clues: list[str] = [w for w in ("hepatic_disease", "psychiatric_symptoms") if w in f.associated_features]
     if t.kayser_fleischer_rings:
         clues.append("kayser_fleischer_rings")
     onset = f.age_at_onset
@@ -161,7 +161,9 @@ def _wilson_rules(f: Findings, o: AssessOptions, e: Etiology, trace: Trace) -> N
         positive.append("pathogenic ATP7B variant")
     if positive:
         e.suspect("wilson")
-        trace.add("etiology.wilson_suspected", "Wilson disease suspected: " + "; ".join(positive) + ".")
+        trace.add(
+            "etiology.wilson_suspected", "Wilson disease suspected: " + "; ".join(positive) + "."
+        )
     missing = []
     if t.ceruloplasmin_mg_dl is None:
         missing.append("serum ceruloplasmin")
@@ -183,7 +185,9 @@ def _other_causes(f: Findings, o: AssessOptions, e: Etiology, trace: Trace) -> N
     gait = "foot_dragging" in f.symptoms or "difficulty_moving" in f.symptoms
     if f.levodopa_response == "marked" and not pd:
         e.suspect("dopa_responsive")
-        trace.add("etiology.dopa_responsive", "Marked response to levodopa outside Parkinson's disease.")
+        trace.add(
+            "etiology.dopa_responsive", "Marked response to levodopa outside Parkinson's disease."
+        )
     elif early and "diurnal" in f.variability and f.levodopa_response != "none":
         e.suspect("dopa_responsive")
         trace.add(
@@ -219,7 +223,7 @@ def _other_causes(f: Findings, o: AssessOptions, e: Etiology, trace: Trace) -> N
         e.suspect("structural")
         trace.add(
             "etiology.structural",
-            "Structural cause suspected: " + ", ".join(causes + lesions).replace("_", " ") + ".",
+            "Structural cause suspected: " + ", ".join([*causes, *lesions]).replace("_", " ") + ".",
         )
     if f.tests.mri == "abnormal" and not mri:
         trace.add(
@@ -230,14 +234,18 @@ def _other_causes(f: Findings, o: AssessOptions, e: Etiology, trace: Trace) -> N
     perinatal = sorted(history & {"perinatal_injury", "cerebral_palsy"})
     if perinatal:
         e.suspect("perinatal")
-        trace.add("etiology.perinatal", "Perinatal cause: " + ", ".join(perinatal).replace("_", " ") + ".")
+        trace.add(
+            "etiology.perinatal", "Perinatal cause: " + ", ".join(perinatal).replace("_", " ") + "."
+        )
     # toxic
-    toxic = [w for w in ("toxin_exposure",) if w in history] + [
+    toxic: list[str] = [str(w) for w in ("toxin_exposure",) if w in history] + [
         m for m in ("pallidal_t1_hyperintensity",) if m in mri
     ]
     if toxic:
         e.suspect("toxic")
-        trace.add("etiology.toxic", "Toxic cause suspected: " + ", ".join(toxic).replace("_", " ") + ".")
+        trace.add(
+            "etiology.toxic", "Toxic cause suspected: " + ", ".join(toxic).replace("_", " ") + "."
+        )
     # functional
     clues = []
     if f.onset_mode == "sudden":
@@ -287,7 +295,9 @@ def _genetic_rules(f: Findings, e: Etiology, trace: Trace) -> None:
             )
 
 
-def _category(f: Findings, e: Etiology, isolated: bool, outstanding: list[str], trace: Trace) -> None:
+def _category(
+    f: Findings, e: Etiology, isolated: bool, outstanding: list[str], trace: Trace
+) -> None:
     acquired = [c for c in e.suspected if c in ACQUIRED]
     if e.pathogenic_genes:
         e.category = "inherited"

@@ -154,11 +154,7 @@ class Findings(_Model):
     def _consistent(self) -> Findings:
         from dystonia.exceptions import InvalidInputError
 
-        if (
-            self.age is not None
-            and self.age_at_onset is not None
-            and self.age_at_onset > self.age
-        ):
+        if self.age is not None and self.age_at_onset is not None and self.age_at_onset > self.age:
             raise InvalidInputError(
                 "age_at_onset",
                 self.age_at_onset,

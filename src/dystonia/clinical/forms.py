@@ -56,10 +56,18 @@ def focal_forms(findings: Findings, agg: Sequence[str], trace: Trace) -> list[st
             + (" (blepharospasm with oromandibular dystonia: Meige syndrome)." if meige else "."),
         )
     if has_arm and "writing" in tasks:
-        add("writers_cramp", "form.writers_cramp", "Arm dystonia brought out by writing: writer's cramp.")
+        add(
+            "writers_cramp",
+            "form.writers_cramp",
+            "Arm dystonia brought out by writing: writer's cramp.",
+        )
     if tasks or action:
         named = ", ".join(sorted(tasks)) if tasks else "a particular action"
-        add("task_specific", "form.task_specific", f"Brought out by {named}: task-specific dystonia.")
+        add(
+            "task_specific",
+            "form.task_specific",
+            f"Brought out by {named}: task-specific dystonia.",
+        )
     if has_arm:
         add("upper_limb", "form.upper_limb", "Arm involvement: upper-limb dystonia.")
     if has_leg:

@@ -47,7 +47,9 @@ def patient_summary(assessment: Assessment) -> str:
         causes.append(t["medicines_cause"]["text"])
     if "parkinson_associated" in suspected:
         causes.append(t["parkinson"]["text"])
-    if "tremor" in a.combined_with or any(r.rule == "associated.isolated" and "tremor" in r.statement for r in a.rationale):
+    if "tremor" in a.combined_with or any(
+        r.rule == "associated.isolated" and "tremor" in r.statement for r in a.rationale
+    ):
         causes.append(t["tremor"]["text"])
     if causes:
         paragraphs.append(" ".join(causes))

@@ -18,7 +18,8 @@ def render_report(a: Assessment, *, with_sources: bool = True) -> str:
     band = (a.onset_band or "unknown").replace("_", " ")
     lines += [
         f"  Age at onset     {band}",
-        f"  Distribution     {a.distribution}" + (" (with legs)" if a.distribution_detail.get("with_legs") else ""),
+        f"  Distribution     {a.distribution}"
+        + (" (with legs)" if a.distribution_detail.get("with_legs") else ""),
         f"  Regions          {_words(a.regions_aggregated)}",
         f"  Forms            {_words(a.focal_forms)}",
     ]
@@ -32,7 +33,9 @@ def render_report(a: Assessment, *, with_sources: bool = True) -> str:
     if a.red_flags:
         lines.append(f"  Red flags        {'; '.join(a.red_flags)}")
     lines += ["", "WORK-UP"]
-    lines += [f"  - {w['reason']}" for w in a.workup] or ["  - nothing further indicated by the rules"]
+    lines += [f"  - {w['reason']}" for w in a.workup] or [
+        "  - nothing further indicated by the rules"
+    ]
     lines += ["", "TREATMENT OPTIONS"]
     lines += [f"  - [{t['tier']}] {t['reason']}" for t in a.treatment] or ["  - none"]
     codes = a.codes

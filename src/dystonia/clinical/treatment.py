@@ -78,8 +78,22 @@ def treatment_options(
                 + "; units are product-specific and never converted between products.")  # fmt: skip
     # surgery
     dbs_target = distribution in {"generalized", "segmental"} or "cervical" in forms
-    if dbs_target and isolated and e.category in {"idiopathic", "inherited", "undetermined"} and not (
-        s & {"drug_acute", "drug_tardive", "structural", "perinatal", "toxic", "functional", "wilson"}
+    if (
+        dbs_target
+        and isolated
+        and e.category in {"idiopathic", "inherited", "undetermined"}
+        and not (
+            s
+            & {
+                "drug_acute",
+                "drug_tardive",
+                "structural",
+                "perinatal",
+                "toxic",
+                "functional",
+                "wilson",
+            }
+        )
     ):
         note = ""
         if "TOR1A" in e.pathogenic_genes:

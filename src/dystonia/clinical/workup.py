@@ -12,7 +12,15 @@ from dystonia.clinical.trace import Trace
 __all__ = ["DIAGNOSTIC_ITEMS", "plan_workup"]
 
 DIAGNOSTIC_ITEMS = ("brain_mri", "wilson_screen", "levodopa_trial", "genetic_testing")
-_ALTERNATIVE = {"drug_acute", "drug_tardive", "structural", "perinatal", "toxic", "wilson", "functional"}
+_ALTERNATIVE = {
+    "drug_acute",
+    "drug_tardive",
+    "structural",
+    "perinatal",
+    "toxic",
+    "wilson",
+    "functional",
+}
 _ACQUIRED_HISTORY = (
     "stroke", "head_trauma", "brain_infection", "perinatal_injury", "toxin_exposure",
     "cerebral_palsy",
@@ -20,7 +28,9 @@ _ACQUIRED_HISTORY = (
 
 
 def _is_limb(region: str | None) -> bool:
-    return region is not None and region.startswith(("left_arm", "right_arm", "left_leg", "right_leg"))
+    return region is not None and region.startswith(
+        ("left_arm", "right_arm", "left_leg", "right_leg")
+    )
 
 
 def _mri_triggers(
@@ -77,7 +87,9 @@ def _genes(
     limb_onset = _is_limb(f.onset_region) or (
         f.onset_region is None and all(_is_limb(r) for r in agg_regions)
     )
-    craniocervical = bool(agg_regions & {"neck", "upper_face", "lower_face", "jaw_tongue", "larynx"})
+    craniocervical = bool(
+        agg_regions & {"neck", "upper_face", "lower_face", "jaw_tongue", "larynx"}
+    )
     wanted: list[tuple[str, str, str]] = []
     primary = not set(e.suspected) & (_ALTERNATIVE | {"genetic", "parkinson_associated"})
     if isolated and primary and onset is not None:
@@ -87,14 +99,18 @@ def _genes(
                  f"isolated dystonia with limb onset at {onset:g} years, before {o.tor1a_limb_onset_before_years:g}")
             )  # fmt: skip
         elif f.family_history and early:
-            wanted.append(("TOR1A", "workup.genetic.tor1a", "early-onset dystonia with an affected relative"))
+            wanted.append(
+                ("TOR1A", "workup.genetic.tor1a", "early-onset dystonia with an affected relative")
+            )
         if craniocervical and (early or f.family_history):
             wanted.append(
                 ("THAP1", "workup.genetic.thap1",
                  "cranio-cervical isolated dystonia, " + ("early onset" if early else "familial"))
             )  # fmt: skip
         elif early and "TOR1A" in e.tested_genes and "TOR1A" not in e.pathogenic_genes:
-            wanted.append(("THAP1", "workup.genetic.thap1", "early-onset dystonia after TOR1A was excluded"))
+            wanted.append(
+                ("THAP1", "workup.genetic.thap1", "early-onset dystonia after TOR1A was excluded")
+            )
     if early and "myoclonus" in f.associated_features:
         wanted.append(("SGCE", "workup.genetic.sgce", "early-onset dystonia with myoclonus"))
     if "dopa_responsive" in e.suspected:
@@ -153,11 +169,15 @@ def plan_workup(
         if "dopa_responsive" in e.suspected:
             reason = "Levodopa trial: dopa-responsive dystonia suspected."
         elif early and not alternative:
-            reason = f"Levodopa trial: early onset ({onset:g} years) without an alternative diagnosis."
+            reason = (
+                f"Levodopa trial: early onset ({onset:g} years) without an alternative diagnosis."
+            )
         else:
             reason = ""
         if reason:
-            items.append({"id": "levodopa_trial", "reason": reason, "rule": "workup.levodopa_trial"})
+            items.append(
+                {"id": "levodopa_trial", "reason": reason, "rule": "workup.levodopa_trial"}
+            )
             trace.add("workup.levodopa_trial", reason)
     # genetic testing
     genes = _genes(f, o, e, isolated, trace)
