@@ -128,7 +128,9 @@ def _drug_rules(f: Findings, o: AssessOptions, e: Etiology, trace: Trace) -> Non
 
 def _wilson_rules(f: Findings, o: AssessOptions, e: Etiology, trace: Trace) -> None:
     t = f.tests
-    clues: list[str] = [w for w in ("hepatic_disease", "psychiatric_symptoms") if w in f.associated_features]
+    clues: list[str] = [
+        w for w in ("hepatic_disease", "psychiatric_symptoms") if w in f.associated_features
+    ]
     if t.kayser_fleischer_rings:
         clues.append("kayser_fleischer_rings")
     onset = f.age_at_onset
