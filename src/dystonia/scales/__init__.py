@@ -25,6 +25,24 @@ RatingScale, ScaleResult, Subscore
     The protocol and the result types.
 rotation_score, laterocollis_score
     TWSTRS item scores from measured head angles (degrees).
+
+References
+----------
+.. [1] Burke RE, Fahn S, Marsden CD, et al. Validity and reliability of a rating scale for the
+   primary torsion dystonias. Neurology. 1985;35(1):73-77. doi:10.1212/WNL.35.1.73
+.. [2] Consky ES, Lang AE. Clinical assessments of patients with cervical dystonia. In: Jankovic
+   J, Hallett M, eds. Therapy with Botulinum Toxin. Marcel Dekker; 1994.
+.. [3] Brashear A, Lew MF, Dykstra DD, et al. Safety and efficacy of NeuroBloc (botulinum toxin
+   type B) in type A-responsive cervical dystonia. Neurology. 1999;53(7):1439-1446.
+   doi:10.1212/WNL.53.7.1439
+.. [4] Tsui JK, Eisen A, Stoessl AJ, Calne S, Calne DB. Double-blind study of botulinum toxin in
+   spasmodic torticollis. Lancet. 1986;2(8501):245-247. doi:10.1016/S0140-6736(86)92070-2
+.. [5] Jankovic J, Orman J. Botulinum A toxin for cranial-cervical dystonia. Neurology.
+   1987;37(4):616-623. doi:10.1212/WNL.37.4.616
+.. [6] Jankovic J, et al. (JRS and BSDI metric properties). Mov Disord. 2009.
+   doi:10.1002/mds.22368
+.. [7] Comella CL, Leurgans S, Wuu J, Stebbins GT, Chmura T. Rating scales for dystonia: a
+   multicenter assessment. Mov Disord. 2003;18(3):303-312. doi:10.1002/mds.10377
 """
 
 from dystonia.scales.base import RatingScale, ScaleResult, Subscore
