@@ -1,0 +1,243 @@
+"""Decoded pieces of a recording, and how they become :class:`Recording` chunks.
+
+Every format reader decodes its file as a stream of :class:`Batch` objects of bounded size (a
+few megabytes: a group of device blocks, a slice of CSV text, a Parquet row group). This module
+turns that stream into what the public functions return:
+
+* :func:`concatenate` joins all batches into one :class:`Recording` (``read_recording``);
+* :func:`rechunk` cuts the stream at fixed time boundaries ``t0 + k * chunk_s`` and yields one
+  :class:`Recording` per non-empty window (``iter_recording``), holding at most one window plus
+  one batch in memory.
+
+Damage found while decoding (skipped blocks, time gaps) travels with the batch as
+:class:`Event` objects and ends up in the ``metadata`` of the chunk that contains the last sample
+before it (the first chunk if nothing precedes it), under the keys ``"skipped_blocks"`` and
+``"gaps"``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dystonia.exceptions import UnreadableFileError
+from dystonia.motion.recording import Recording
+
+__all__ = ["Batch", "Event", "Source", "concatenate", "rechunk"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the reader skipped or found missing, to be reported in ``metadata``.
+
+    Parameters
+    ----------
+    kind : {"skipped_block", "gap"}
+        ``"skipped_block"`` goes to ``metadata["skipped_blocks"]``, ``"gap"`` to
+        ``metadata["gaps"]``.
+    at_s : float
+        Time of the last sample before the event (``-inf`` when none precedes it); decides
+        which chunk reports it.
+    detail : dict
+        The entry as reported (JSON-serialisable values only).
+    """
+
+    kind: Literal["skipped_block", "gap"]
+    at_s: float
+    detail: dict[str, Any]
+
+
+@dataclass
+class Batch:
+    """A contiguous run of decoded samples (possibly none) and the events found with it.
+
+    Parameters
+    ----------
+    time_s : ndarray of float64, shape (n,)
+        Strictly increasing sample times in seconds.
+    acc_g, gyro_dps : ndarray of float64, shape (n, 3), or None
+        Accelerometer in g and gyroscope in deg/s.
+    events : list of Event
+        Skipped blocks and gaps found while decoding this batch.
+    """
+
+    time_s: NDArray[np.float64]
+    acc_g: NDArray[np.float64] | None
+    gyro_dps: NDArray[np.float64] | None
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples in the batch."""
+        return int(self.time_s.shape[0])
+
+    def take(self, start: int, stop: int) -> Batch:
+        """Samples ``start:stop`` (views, no copy) without events."""
+        return Batch(
+            self.time_s[start:stop],
+            None if self.acc_g is None else self.acc_g[start:stop],
+            None if self.gyro_dps is None else self.gyro_dps[start:stop],
+        )
+
+
+@dataclass
+class Source:
+    """An opened file: what is known from its header, and a way to decode it batch by batch.
+
+    Parameters
+    ----------
+    format : str
+        Reader name (``"csv"``, ``"parquet"``, ``"cwa"``, ``"bin"``, ``"cloudupdrs"``).
+    source : str
+        Label for :attr:`Recording.source` (the file name).
+    metadata : dict
+        Device and file facts shared by every chunk.
+    batches : iterator of Batch
+        The decoded stream, in time order. Raises
+        :class:`~dystonia.exceptions.UnreadableFileError` on damage it cannot skip.
+    has_acc, has_gyro : bool
+        Which triplets every batch carries.
+    max_samples : int or None
+        Upper bound on the number of samples, when the header tells (lets
+        :func:`concatenate` fill one preallocated array instead of joining pieces).
+    """
+
+    format: str
+    source: str
+    metadata: dict[str, Any]
+    batches: Iterator[Batch]
+    has_acc: bool
+    has_gyro: bool
+    max_samples: int | None = None
+
+
+def _stack(pieces: list[NDArray[np.float64] | None], tail: tuple[int, ...]) -> Any:
+    arrays = [p for p in pieces if p is not None]
+    if not arrays:
+        return np.empty((0, *tail), dtype=np.float64)
+    return np.concatenate(arrays) if len(arrays) > 1 else np.ascontiguousarray(arrays[0])
+
+
+def _recording(
+    src: Source, pieces: list[Batch], events: list[Event], extra: dict[str, Any]
+) -> Recording:
+    time_s = _stack([p.time_s for p in pieces], ())
+    acc = _stack([p.acc_g for p in pieces], (3,)) if src.has_acc else None
+    gyro = _stack([p.gyro_dps for p in pieces], (3,)) if src.has_gyro else None
+    metadata = dict(src.metadata)
+    metadata.update(extra)
+    metadata["skipped_blocks"] = [e.detail for e in events if e.kind == "skipped_block"]
+    metadata["gaps"] = [e.detail for e in events if e.kind == "gap"]
+    return Recording(
+        time_s=np.asarray(time_s, dtype=np.float64),
+        acc_g=acc,
+        gyro_dps=gyro,
+        source=src.source,
+        format=src.format,
+        metadata=metadata,
+    )
+
+
+def concatenate(src: Source) -> Recording:
+    """Decode the whole stream of ``src`` into one :class:`Recording`.
+
+    With ``src.max_samples`` known, batches are copied into preallocated arrays as they come,
+    so peak memory is the result plus one batch (not twice the result).
+    """
+    events: list[Event] = []
+    if src.max_samples is None:
+        pieces: list[Batch] = []
+        for batch in src.batches:
+            events.extend(batch.events)
+            if batch.n_samples:
+                pieces.append(batch)
+        return _recording(src, pieces, events, {})
+    size = src.max_samples
+    time_s = np.empty(size, dtype=np.float64)
+    acc = np.empty((size, 3), dtype=np.float64) if src.has_acc else None
+    gyro = np.empty((size, 3), dtype=np.float64) if src.has_gyro else None
+    filled = 0
+    for batch in src.batches:
+        events.extend(batch.events)
+        stop = filled + batch.n_samples
+        if stop > size:
+            raise UnreadableFileError(
+                src.source, f"holds more samples than its header announces ({size})"
+            )
+        time_s[filled:stop] = batch.time_s
+        if acc is not None and batch.acc_g is not None:
+            acc[filled:stop] = batch.acc_g
+        if gyro is not None and batch.gyro_dps is not None:
+            gyro[filled:stop] = batch.gyro_dps
+        filled = stop
+
+    def trim(array: Any) -> Any:
+        if array is None or filled == size:
+            return array
+        return array[:filled].copy() if filled < 0.9 * size else array[:filled]
+
+    whole = Batch(trim(time_s), trim(acc), trim(gyro))
+    return _recording(src, [whole], events, {})
+
+
+def rechunk(src: Source, chunk_s: float) -> Iterator[Recording]:
+    """Cut the stream of ``src`` into recordings covering ``[t0 + k*chunk_s, t0 + (k+1)*chunk_s)``.
+
+    ``t0`` is the first sample time. Windows without samples (inside long gaps) are not
+    yielded, so ``metadata["chunk_index"]`` can jump. Each chunk reports the events that follow
+    one of its samples (events before the first sample go to the first chunk).
+    """
+    origin: float | None = None
+    index = 0
+    window_end = math.inf
+    pending: list[Batch] = []
+    events: list[Event] = []
+
+    def emit(final: bool) -> Recording:
+        nonlocal pending, events
+        if final:
+            mine, events = events, []
+        else:
+            mine = [e for e in events if e.at_s < window_end]
+            events = [e for e in events if not e.at_s < window_end]
+        assert origin is not None
+        extra = {"chunk_index": index, "chunk_start_s": origin + index * chunk_s}
+        rec = _recording(src, pending, mine, extra)
+        pending = []
+        return rec
+
+    for batch in _nonempty_or_events(src.batches):
+        events.extend(batch.events)
+        if batch.n_samples == 0:
+            continue
+        if origin is None:
+            origin = float(batch.time_s[0])
+            window_end = origin + chunk_s
+        rest = batch
+        while rest.n_samples:
+            first = float(rest.time_s[0])
+            if first >= window_end:
+                if pending:
+                    yield emit(final=False)
+                index = max(index + 1, int((first - origin) // chunk_s))
+                while origin + (index + 1) * chunk_s <= first:
+                    index += 1
+                while index > 0 and origin + index * chunk_s > first:
+                    index -= 1
+                window_end = origin + (index + 1) * chunk_s
+            cut = int(np.searchsorted(rest.time_s, window_end, side="left"))
+            pending.append(rest.take(0, cut))
+            rest = rest.take(cut, rest.n_samples)
+    if pending:
+        yield emit(final=True)
+
+
+def _nonempty_or_events(batches: Iterable[Batch]) -> Iterator[Batch]:
+    for batch in batches:
+        if batch.n_samples or batch.events:
+            yield batch
