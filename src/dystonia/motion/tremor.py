@@ -25,7 +25,10 @@ Per window (see :class:`dystonia.motion.params.TremorParams` for every number):
   crossings give cycle frequencies ``f_k = 1 / T_k`` and their changes
   ``df_k = f_{k+1} - f_k``, as in di Biase et al. 2017 [1]_. The tremor stability index (TSI)
   is the interquartile range of ``df_k`` pooled over all tremor windows of a recording.
-  Differences from the published procedure: crossings are located by linear interpolation
+  The steps were checked against the open re-implementation in opensesame-dii/tremor_analysis
+  (``tremor_stability_index``: 0.1-Hz high-pass, first principal component, FFT peak clamped
+  to 2-9 Hz, 3rd-order Butterworth f0 +- 2 Hz, upward zero crossings, IQR); the paper's own
+  code was not available. Differences: crossings are located by linear interpolation
   between samples (at 100 Hz, whole-sample cycle lengths alone would add a spread of about
   0.3 Hz at 5 Hz), the band-pass is zero-phase, each window uses its own peak frequency, and
   changes are never taken across two windows;
