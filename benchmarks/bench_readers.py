@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,10 @@ def _best_s(work: Callable[[], object], repeat: int) -> float:
         work()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def _stream(path: Path) -> int:
+    return sum(chunk.n_samples for chunk in iter_recording(path, chunk_s=3600.0))
 
 
 def _row(label: str, n: int, ours_s: float, base_label: str, base_s: float) -> None:
@@ -220,8 +225,8 @@ def bench_shipped(repeat: int) -> None:
         sorted(DEVICE.glob("*.cwa")) + sorted(DEVICE.glob("*.CWA")) + sorted(DEVICE.glob("*.bin"))
     ):
         n = read_recording(path).n_samples
-        ours = _best_s(lambda p=path: read_recording(p), repeat)
-        base = _best_s(lambda p=path: np.fromfile(p, dtype=np.uint8), repeat)
+        ours = _best_s(partial(read_recording, path), repeat)
+        base = _best_s(partial(np.fromfile, path, dtype=np.uint8), repeat)
         _row(path.name[:44], n, ours, "np.fromfile", base)
     task = sorted((DATA / "cloudupdrs").glob("*/T_-_REST*RIGHT_HAND*.csv"))[0]
     n = read_recording(task).n_samples
@@ -251,12 +256,10 @@ def bench_synthetic(tmp: Path, hours: float, repeat: int) -> dict[str, Path]:
     for fmt, path in files.items():
         size_mib = path.stat().st_size / 2**20
         label, base_fn = baselines[fmt]
-        ours = _best_s(lambda p=path: read_recording(p), repeat)
-        base = _best_s(lambda p=path, f=base_fn: f(p), repeat)
+        ours = _best_s(partial(read_recording, path), repeat)
+        base = _best_s(partial(base_fn, path), repeat)
         _row(f"{path.name} ({size_mib:,.0f} MiB) read", counts[fmt], ours, label, base)
-        streamed = _best_s(
-            lambda p=path: sum(c.n_samples for c in iter_recording(p, chunk_s=3600.0)), 1
-        )
+        streamed = _best_s(partial(_stream, path), 1)
         _row(f"{path.name} iter_recording(3600 s)", counts[fmt], streamed, label, base)
     return files
 

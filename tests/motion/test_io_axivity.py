@@ -160,7 +160,7 @@ def test_streaming_equals_whole_file_and_spreads_the_reports() -> None:
     chunks = list(iter_recording(DATA / CORRUPT, chunk_s=20.0))
     assert len(chunks) > 5
     np.testing.assert_array_equal(np.concatenate([c.time_s for c in chunks]), whole.time_s)
-    np.testing.assert_array_equal(np.concatenate([c.acc_g for c in chunks]), whole.acc_g)  # type: ignore[misc]
+    np.testing.assert_array_equal(np.concatenate([c.acc_g for c in chunks]), whole.acc_g)
     blocks = [s["block"] for c in chunks for s in c.metadata["skipped_blocks"]]
     assert blocks == [0, 13, 14, 142, 143, 144]
     assert chunks[0].metadata["skipped_blocks"][0]["block"] == 0

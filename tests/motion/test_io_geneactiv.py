@@ -31,6 +31,7 @@ def test_reproduces_skdh_arrays() -> None:
     assert detect_format(DATA / SKDH) == "bin"
     assert rec.n_samples == ref_time.size == 900
     np.testing.assert_array_equal(rec.time_s, ref_time)
+    assert rec.acc_g is not None
     np.testing.assert_allclose(rec.acc_g, ref_acc, rtol=0, atol=ACC_ATOL_G)
     assert rec.gyro_dps is None
     assert rec.metadata["nominal_fs_hz"] == 50.0

@@ -188,7 +188,7 @@ def test_small_blocks_give_the_same_result(tmp_path: Path, frame: pd.DataFrame) 
 
 def _parquet(tmp_path: Path, table: pa.Table, **kwargs: object) -> Path:
     path = tmp_path / "rec.parquet"
-    pq.write_table(table, path, **kwargs)  # type: ignore[arg-type]
+    pq.write_table(table, path, **kwargs)
     return path
 
 

@@ -10,6 +10,8 @@ Line numbers in messages are 1-based and count every line of the file, header in
 
 from __future__ import annotations
 
+import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -62,6 +64,15 @@ def _content_end(buf: bytearray, last_newline: int) -> int:
     return -1 if i < 0 else buf.find(b"\n", i, last_newline + 1)
 
 
+def _next_read_size(fh: IO[bytes], block_bytes: int) -> int:
+    """Bytes to read next: a block, or less when the file has less left (small files)."""
+    try:
+        left = os.fstat(fh.fileno()).st_size - fh.tell()
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        return block_bytes
+    return max(1, min(block_bytes, left))
+
+
 def iter_text_blocks(
     fh: IO[bytes], *, first_line: int, block_bytes: int = BLOCK_BYTES
 ) -> Iterator[TextBlock]:
@@ -74,7 +85,7 @@ def iter_text_blocks(
     carry = b""
     line = first_line
     while True:
-        buf = bytearray(len(carry) + block_bytes)
+        buf = bytearray(len(carry) + _next_read_size(fh, block_bytes))
         buf[: len(carry)] = carry
         got = fh.readinto(memoryview(buf)[len(carry) :])  # type: ignore[attr-defined]
         if not got:
