@@ -16,12 +16,12 @@ def cloudupdrs_task(task: str) -> Path:
     """The CloudUPDRS 2458 file whose name starts with ``T_-_{task}``."""
     found = sorted(CLOUDUPDRS_2458.glob(f"T_-_{task}_-_*.csv"))
     if not found:
-        pytest.skip(f"CloudUPDRS file for {task} not found under {CLOUDUPDRS_2458}")
+        pytest.fail(f"CloudUPDRS file for {task} not found under {CLOUDUPDRS_2458}")
     return found[0]
 
 
 def require(path: Path) -> Path:
-    """Skip (with the reason) when a shared data file is absent."""
+    """Fail with the path when a shared data file is absent (../shared/data is always present in CI)."""
     if not path.exists():
-        pytest.skip(f"shared data missing: {path}")
+        pytest.fail(f"shared data missing: {path}")
     return path
