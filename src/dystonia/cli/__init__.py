@@ -29,6 +29,7 @@ app = typer.Typer(
 from dystonia.cli import assess as _assess  # noqa: E402,F401
 from dystonia.cli import motion as _motion  # noqa: E402,F401
 from dystonia.cli import scales as _scales  # noqa: E402,F401
+from dystonia.cli import server as _server  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,80 @@
+"""Sessions, CSRF and security headers of the web app.
+
+* Session cookie ``dw_session``: opaque token, ``HttpOnly``, ``SameSite=Lax``, ``Secure`` unless
+  the app runs on plain-HTTP loopback (ASVS v5.0.0-3.3.1, 7.2.3); the server keeps the session
+  (idle and absolute timeouts, :mod:`dystonia.records.accounts`).
+* CSRF: a synchronizer token bound to the session; every unsafe request authenticated by the
+  cookie must carry it in the ``X-CSRF-Token`` header (htmx and API clients) or a
+  ``csrf_token`` form field. The sign-in form uses a double-submit cookie.
+* Headers: a strict Content-Security-Policy (no inline script or style), no sniffing, no
+  framing, no referrer, no caching of pages with patient data.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+
+__all__ = [
+    "CSP",
+    "PRELOGIN_COOKIE",
+    "SESSION_COOKIE",
+    "SecurityHeadersMiddleware",
+    "tokens_match",
+]
+
+SESSION_COOKIE = "dw_session"
+PRELOGIN_COOKIE = "dw_prelogin"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def tokens_match(expected: str | None, given: str | None) -> bool:
+    """Constant-time comparison of two tokens; False when either is missing."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+class SecurityHeadersMiddleware:
+    """Pure ASGI middleware adding the security headers to every HTTP response."""
+
+    def __init__(self, app: Any, *, secure: bool) -> None:
+        self.app = app
+        self.secure = secure
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith("/static/")
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+                if not static:
+                    headers["Cache-Control"] = "no-store"
+                if self.secure:
+                    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
