@@ -126,4 +126,6 @@ def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(accounts, "_DUMMY_HASH", _CHEAP_DUMMY)
 
 
-_CHEAP_DUMMY = "$argon2id$v=19$m=8,t=1,p=1$tF2bmnoaOe/MHBKfISYfTQ$zeswISxC1nMdeQzXLNR8RqZaNdS2dDkMbc9IrxIG0sw"
+_CHEAP_DUMMY = (
+    "$argon2id$v=19$m=8,t=1,p=1$tF2bmnoaOe/MHBKfISYfTQ$zeswISxC1nMdeQzXLNR8RqZaNdS2dDkMbc9IrxIG0sw"
+)

@@ -86,6 +86,7 @@ def create_app(
     app.state.secure_cookies = secure_cookies
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals["version"] = _version()
+    templates.env.filters["product"] = product_label
     app.state.templates = templates
     app.add_middleware(SecurityHeadersMiddleware, secure=secure_cookies)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -160,6 +161,14 @@ def create_app(
     app.include_router(api_router)
     app.include_router(pages_router)
     return app
+
+
+def product_label(product_id: str) -> str:
+    """A toxin product id as clinicians read it: ``onabotulinumtoxinA (Botox)``."""
+    from dystonia.knowledge import botulinum
+
+    found = botulinum().product(product_id)
+    return found.display if found else product_id
 
 
 def _version() -> str:
