@@ -135,6 +135,7 @@ SESSION = {
 # service call per action (patient-scoped actions only)
 OPERATIONS = {
     "patient.read": lambda r, who, pid: r.get_patient(who, pid),
+    "visit.create": lambda r, who, pid: r.add_visit(who, pid, day="2026-01-03", note="follow-up"),
     "assessment.create": lambda r, who, pid: r.add_assessment(who, pid, {"age_at_onset": 40, "regions": ["neck"]}),
     "assessment.read": lambda r, who, pid: r.list_assessments(who, pid),
     "scale.create": lambda r, who, pid: r.add_scale(who, pid, "jrs", {"severity": 2, "frequency": 1}),
@@ -201,3 +202,13 @@ def test_global_actions_refused_for_non_admins(world) -> None:  # type: ignore[n
             r.add_user(people[role], "newbie", "long enough pw", "clinician")
     with pytest.raises(AccessDeniedError):
         r.create_patient(people["patient"], "Sneaky")
+
+
+def test_policy_document_is_current() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tool = Path(__file__).resolve().parents[2] / "tools" / "render_policy.py"
+    out = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

@@ -70,6 +70,7 @@ VOIDABLE: dict[str, type[Any]] = {
 }
 
 SEXES = ("female", "male", "other", "unknown")
+VISIT_KINDS = ("clinic", "telephone", "video", "injection", "other")
 MAX_UPLOAD_BYTES = 256 * 1024 * 1024
 NAME_MAX = 200
 NOTE_MAX = 2000
@@ -250,6 +251,18 @@ def toxin_dict(t: ToxinSession) -> dict[str, Any]:
         ],
         "warnings": t.warnings,
         **_void_dict(t),
+    }
+
+
+def visit_dict(v: Visit) -> dict[str, Any]:
+    """JSON form of a visit."""
+    return {
+        "id": v.id,
+        "patient_id": v.patient_id,
+        "date": v.visit_date.isoformat(),
+        "kind": v.kind,
+        "note": v.note,
+        **_void_dict(v),
     }
 
 
@@ -732,6 +745,31 @@ class Records:
 
         return self._patient_scoped(who, "medication.create", patient_id, "medication", work)
 
+    def add_visit(
+        self,
+        who: Principal,
+        patient_id: int,
+        *,
+        day: object,
+        kind: object = "clinic",
+        note: object = None,
+    ) -> dict[str, Any]:
+        """Record a visit (clinic, telephone, video, injection) with an optional note."""
+        d = _as_date(day, "date", default_today=False)
+        if kind not in VISIT_KINDS:
+            raise InvalidInputError("kind", kind, allowed=list(VISIT_KINDS))
+        text = _text(note, "note", max_len=NOTE_MAX)
+
+        def work(s: Session, p: Patient) -> tuple[dict[str, Any], object]:
+            row = Visit(
+                patient_id=p.id, visit_date=d, kind=str(kind), note=text, created_by=who.user_id
+            )
+            s.add(row)
+            s.flush()
+            return visit_dict(row), row.id
+
+        return self._patient_scoped(who, "visit.create", patient_id, "visit", work)
+
     def add_toxin_session(
         self, who: Principal, patient_id: int, session: Mapping[str, Any]
     ) -> dict[str, Any]:
@@ -929,16 +967,7 @@ class Records:
                 )
             ],
             "recordings": [recording_dict(r) for r in rows(Recording, Recording.id)],
-            "visits": [
-                {
-                    "id": v.id,
-                    "date": v.visit_date.isoformat(),
-                    "kind": v.kind,
-                    "note": v.note,
-                    **_void_dict(v),
-                }
-                for v in rows(Visit, Visit.visit_date)
-            ],
+            "visits": [visit_dict(v) for v in rows(Visit, Visit.visit_date)],
         }
         return out
 

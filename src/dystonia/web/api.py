@@ -59,6 +59,12 @@ class MedicationIn(_In):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class VisitIn(_In):
+    date: dt.date
+    kind: Literal["clinic", "telephone", "video", "injection", "other"] = "clinic"
+    note: str | None = Field(default=None, max_length=2000)
+
+
 class VoidIn(_In):
     reason: str = Field(min_length=1, max_length=500)
 
@@ -192,6 +198,16 @@ def create_medication(
 ) -> dict[str, Any]:
     """Record a medication (dopamine-receptor blockers flagged)."""
     return records.add_medication(info.principal, patient_id, **body.model_dump())
+
+
+@router.post("/patients/{patient_id}/visits", status_code=201, tags=["records"])
+def create_visit(
+    patient_id: int, body: VisitIn, info: ApiUser, records: RecordsDep
+) -> dict[str, Any]:
+    """Record a visit with an optional note."""
+    return records.add_visit(
+        info.principal, patient_id, day=body.date, kind=body.kind, note=body.note
+    )
 
 
 @router.post("/patients/{patient_id}/toxin", status_code=201, tags=["treatment"])

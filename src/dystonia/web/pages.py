@@ -309,7 +309,9 @@ def _patient_context(ov: dict[str, Any], info: SessionInfo) -> dict[str, Any]:
         "ov": ov,
         "p": ov["patient"],
         "latest": latest,
-        "chart": chart_for(ov, title=f"Trajectory of {ov['patient']['display_name']}", width_px=1100),
+        "chart": chart_for(
+            ov, title=f"Trajectory of {ov['patient']['display_name']}", width_px=1100
+        ),
         "timeline": _timeline(ov),
         "scales": list_scales(),
         "can_write": info.principal.role == "clinician",
@@ -572,6 +574,27 @@ async def medication_submit(
         ctx["med_error"] = str(exc)
         return render(request, "patient.html", info, ctx, status_code=422)
     return _redirect(f"/patients/{patient_id}#medications", request)
+
+
+@router.post("/patients/{patient_id}/visits", response_class=HTMLResponse)
+async def visit_submit(
+    request: Request, patient_id: int, info: PageUser, records: RecordsDep
+) -> Response:
+    form = await request.form()
+    try:
+        records.add_visit(
+            info.principal,
+            patient_id,
+            day=_s(form, "date"),
+            kind=_s(form, "kind") or "clinic",
+            note=_s(form, "note"),
+        )
+    except InvalidInputError as exc:
+        ov = records.overview(info.principal, patient_id)
+        ctx = _patient_context(ov, info)
+        ctx["visit_error"] = str(exc)
+        return render(request, "patient.html", info, ctx, status_code=422)
+    return _redirect(f"/patients/{patient_id}#timeline", request)
 
 
 @router.post("/patients/{patient_id}/void", response_class=HTMLResponse)
