@@ -61,6 +61,7 @@ ACTIONS: dict[str, bool] = {
     "record.void": True,
     "summary.read": True,
     "fhir.export": True,
+    "fhir.import": True,
     "user.manage": False,
     "audit.read": False,
     "audit.verify": False,
@@ -95,6 +96,7 @@ MATRIX: dict[Role, dict[str, Scope]] = {
         "patient.assign": "any",
         **{a: "any" for a in _CLINICAL_READS},
         "fhir.export": "any",
+        "fhir.import": "any",
         "user.manage": "any",
         "audit.read": "any",
         "audit.verify": "any",
@@ -106,6 +108,7 @@ MATRIX: dict[Role, dict[str, Scope]] = {
         **{a: "assigned" for a in _CLINICAL_WRITES},
         "diary.create": "assigned",
         "fhir.export": "assigned",
+        "fhir.import": "assigned",
     },
     "patient": {
         "patient.list": "self",
