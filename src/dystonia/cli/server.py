@@ -69,6 +69,37 @@ def audit_verify() -> None:
         raise typer.Exit(1)
 
 
+@app.command("backup")
+def backup_command(
+    out: Annotated[str, typer.Argument(metavar="OUT", help="New file for the backup.")],
+) -> None:
+    """Copy the database to OUT while the app may keep running (SQLite backup API or pg_dump)."""
+    from dystonia.records.backup import backup
+
+    info = backup(_records().db, out)
+    typer.echo(info.message("backed up to"))
+    typer.echo("keep the audit key (audit.key or DYSTONIA_AUDIT_KEY) with your backups")
+
+
+@app.command("restore")
+def restore_command(
+    source: Annotated[str, typer.Argument(metavar="FILE", help="A file made by dystonia backup.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that already holds patients.")
+    ] = False,
+) -> None:
+    """Replace the database's content with a backup, then migrate and verify the audit chain."""
+    from dystonia.records.backup import restore
+
+    records = _records()
+    info = restore(records.db, source, force=force)
+    typer.echo(info.message("restored from"))
+    report = records.verify_audit()
+    typer.echo(report.message())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
