@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.web.conftest import PASSWORDS  # type: ignore[import-not-found]
 
 HOSTILE = '<script>alert("x")</script>&<b>'
@@ -20,7 +19,9 @@ def browser_client(site: Any, username: str) -> tuple[Any, str]:
     c = TestClient(site.app, base_url="http://testserver", follow_redirects=False)
     page = c.get("/login")
     prelogin = re.search(r'name="prelogin" value="([^"]+)"', page.text).group(1)
-    r = c.post("/login", data={"username": username, "password": PASSWORDS[username], "prelogin": prelogin})
+    r = c.post(
+        "/login", data={"username": username, "password": PASSWORDS[username], "prelogin": prelogin}
+    )
     assert r.status_code == 303, r.text
     home = c.get(r.headers["location"])
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', home.text).group(1)
@@ -31,8 +32,12 @@ def test_login_form_needs_the_prelogin_cookie(site) -> None:  # type: ignore[no-
     from fastapi.testclient import TestClient
 
     c = TestClient(site.app, base_url="http://testserver", follow_redirects=False)
-    r = c.post("/login", data={"username": "clin", "password": PASSWORDS["clin"], "prelogin": "forged"})
-    assert r.status_code == 303 and r.headers["location"] == "/login" and "dw_session" not in c.cookies
+    r = c.post(
+        "/login", data={"username": "clin", "password": PASSWORDS["clin"], "prelogin": "forged"}
+    )
+    assert (
+        r.status_code == 303 and r.headers["location"] == "/login" and "dw_session" not in c.cookies
+    )
 
 
 def test_wrong_password_page(site) -> None:  # type: ignore[no-untyped-def]
@@ -90,8 +95,13 @@ def test_user_text_is_escaped_everywhere(site) -> None:  # type: ignore[no-untyp
     c, csrf = browser_client(site, "clin")
     r = c.post("/patients/new", data={"display_name": HOSTILE, "csrf_token": csrf})
     pid = int(r.headers["location"].rsplit("/", 1)[1])
-    c.post(f"/patients/{pid}/medications", data={"name": HOSTILE, "dose": HOSTILE, "csrf_token": csrf})
-    c.post(f"/patients/{pid}/visits", data={"date": "2026-01-01", "kind": "clinic", "note": HOSTILE, "csrf_token": csrf})
+    c.post(
+        f"/patients/{pid}/medications", data={"name": HOSTILE, "dose": HOSTILE, "csrf_token": csrf}
+    )
+    c.post(
+        f"/patients/{pid}/visits",
+        data={"date": "2026-01-01", "kind": "clinic", "note": HOSTILE, "csrf_token": csrf},
+    )
     for path in ("/patients", f"/patients/{pid}", f"/patients/{pid}/assess"):
         text = c.get(path).text
         assert "<script>alert" not in text, path
@@ -102,7 +112,12 @@ def test_assessment_form_classifies(site) -> None:  # type: ignore[no-untyped-de
     c, csrf = browser_client(site, "clin")
     r = c.post(
         f"/patients/{site.own}/assess",
-        data={"csrf_token": csrf, "age_at_onset": "8", "regions": ["left_leg_distal", "trunk", "right_arm_distal"], "course": "progressive"},
+        data={
+            "csrf_token": csrf,
+            "age_at_onset": "8",
+            "regions": ["left_leg_distal", "trunk", "right_arm_distal"],
+            "course": "progressive",
+        },
     )
     assert r.status_code == 200
     assert 'data-testid="distribution">generalized<' in r.text
@@ -112,13 +127,24 @@ def test_assessment_form_classifies(site) -> None:  # type: ignore[no-untyped-de
 
 def test_scale_preview_totals_and_save(site) -> None:  # type: ignore[no-untyped-def]
     c, csrf = browser_client(site, "clin")
-    r = c.post(f"/patients/{site.own}/scales/jrs/preview", data={"csrf_token": csrf, "item_severity": "3"})
+    r = c.post(
+        f"/patients/{site.own}/scales/jrs/preview", data={"csrf_token": csrf, "item_severity": "3"}
+    )
     assert "1 of 2 items rated" in r.text
-    r = c.post(f"/patients/{site.own}/scales/jrs/preview", data={"csrf_token": csrf, "item_severity": "3", "item_frequency": "2"})
+    r = c.post(
+        f"/patients/{site.own}/scales/jrs/preview",
+        data={"csrf_token": csrf, "item_severity": "3", "item_frequency": "2"},
+    )
     assert 'data-testid="total-value">5 ' in r.text
-    r = c.post(f"/patients/{site.own}/scales/jrs", data={"csrf_token": csrf, "item_severity": "3", "item_frequency": "9"})
+    r = c.post(
+        f"/patients/{site.own}/scales/jrs",
+        data={"csrf_token": csrf, "item_severity": "3", "item_frequency": "9"},
+    )
     assert r.status_code == 422 and "frequency" in r.text
-    r = c.post(f"/patients/{site.own}/scales/jrs", data={"csrf_token": csrf, "item_severity": "3", "item_frequency": "2"})
+    r = c.post(
+        f"/patients/{site.own}/scales/jrs",
+        data={"csrf_token": csrf, "item_severity": "3", "item_frequency": "2"},
+    )
     assert r.status_code == 303
     assert [s["total"] for s in site.records.list_scales(_system(), site.own)] == [5]
 
@@ -139,15 +165,29 @@ def test_toxin_form_shows_warnings(site) -> None:  # type: ignore[no-untyped-def
 
 def test_recording_upload_page(site) -> None:  # type: ignore[no-untyped-def]
     c, csrf = browser_client(site, "clin")
-    path = Path(__file__).resolve().parents[3] / "shared" / "data" / "device-files" / "skdh_ax6_sample.cwa"
+    path = (
+        Path(__file__).resolve().parents[3]
+        / "shared"
+        / "data"
+        / "device-files"
+        / "skdh_ax6_sample.cwa"
+    )
     with path.open("rb") as fh:
-        r = c.post(f"/patients/{site.own}/recordings", data={"csrf_token": csrf, "task": "rest"}, files={"file": ("wrist.cwa", fh, "application/octet-stream")})
+        r = c.post(
+            f"/patients/{site.own}/recordings",
+            data={"csrf_token": csrf, "task": "rest"},
+            files={"file": ("wrist.cwa", fh, "application/octet-stream")},
+        )
     assert r.status_code == 303
     page = c.get(r.headers["location"])
     assert page.status_code == 200 and "Tremor stability index" in page.text
     fig = c.get(r.headers["location"] + "/figure.png")
     assert fig.status_code == 200 and fig.headers["content-type"] == "image/png"
-    bad = c.post(f"/patients/{site.own}/recordings", data={"csrf_token": csrf}, files={"file": ("x.csv", b"not,a\nrecording\n", "text/csv")})
+    bad = c.post(
+        f"/patients/{site.own}/recordings",
+        data={"csrf_token": csrf},
+        files={"file": ("x.csv", b"not,a\nrecording\n", "text/csv")},
+    )
     assert bad.status_code == 422 and 'data-testid="form-errors"' in bad.text
 
 
@@ -159,7 +199,17 @@ def test_patient_portal_diary_and_summary(site) -> None:  # type: ignore[no-unty
         clin = principal_of(s.query(User).filter_by(username="clin").one())
     site.records.add_assessment(clin, site.own, {"age_at_onset": 45, "regions": ["neck"]})
     c, csrf = browser_client(site, "pat")
-    r = c.post("/me/diary", data={"csrf_token": csrf, "date": "2026-11-01", "severity_0_10": "4", "pain_recorded": "1", "pain_0_10": "2", "note": "ok day"})
+    r = c.post(
+        "/me/diary",
+        data={
+            "csrf_token": csrf,
+            "date": "2026-11-01",
+            "severity_0_10": "4",
+            "pain_recorded": "1",
+            "pain_0_10": "2",
+            "note": "ok day",
+        },
+    )
     assert r.status_code == 200 and 'data-testid="diary-saved"' in r.text
     r = c.post("/me/diary", data={"csrf_token": csrf, "date": "2026-11-01", "severity_0_10": "12"})
     assert r.status_code == 422
@@ -169,12 +219,30 @@ def test_patient_portal_diary_and_summary(site) -> None:  # type: ignore[no-unty
 
 def test_admin_creates_account_and_assigns(site) -> None:  # type: ignore[no-untyped-def]
     c, csrf = browser_client(site, "adm")
-    r = c.post("/admin/users", data={"csrf_token": csrf, "username": "dr.new", "password": "new doctor pw", "role": "clinician"})
+    r = c.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf,
+            "username": "dr.new",
+            "password": "new doctor pw",
+            "role": "clinician",
+        },
+    )
     assert r.status_code == 303
-    r = c.post("/admin/assign", data={"csrf_token": csrf, "patient_id": str(site.other), "clinician": "dr.new"})
+    r = c.post(
+        "/admin/assign",
+        data={"csrf_token": csrf, "patient_id": str(site.other), "clinician": "dr.new"},
+    )
     assert r.status_code == 303
-    r = c.post("/admin/users", data={"csrf_token": csrf, "username": "Bad Name", "password": "x", "role": "clinician"})
-    assert r.status_code == 422 and "username" in r.text and "x" not in re.findall(r'value="([^"]*)"', r.text)
+    r = c.post(
+        "/admin/users",
+        data={"csrf_token": csrf, "username": "Bad Name", "password": "x", "role": "clinician"},
+    )
+    assert (
+        r.status_code == 422
+        and "username" in r.text
+        and "x" not in re.findall(r'value="([^"]*)"', r.text)
+    )
 
 
 def _system() -> Any:

@@ -15,7 +15,16 @@ from dystonia.web.security import SESSION_COOKIE
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(
+    prefix="/api/v1",
+    responses={
+        400: {"description": "The body cannot be parsed (not JSON, wrong encoding)"},
+        401: {"description": "Not signed in, or wrong credentials"},
+        403: {"description": "Missing CSRF token, or an action the role may not do"},
+        404: {"description": "No such record, or one the user may not see"},
+        422: {"description": "Invalid body: one message per field; nothing was stored"},
+    },
+)
 
 
 class _In(BaseModel):

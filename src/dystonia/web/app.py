@@ -7,11 +7,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from dystonia.exceptions import DystoniaError, InvalidInputError
 from dystonia.records.db import Database, DatabaseUnavailableError
@@ -40,12 +42,28 @@ def _validation_body(exc: RequestValidationError) -> dict[str, Any]:
         detail.append(
             {
                 "loc": loc,
-                "field": ".".join(x for x in loc if x != "body"),
-                "message": err.get("msg", "invalid"),
+                "msg": err.get("msg", "invalid"),
                 "type": err.get("type", "value_error"),
+                "field": ".".join(x for x in loc if x not in ("body", "query", "path")),
+                "message": err.get("msg", "invalid"),
             }
         )
     return {"detail": detail}
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> str:
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+def invalid_input_body(exc: InvalidInputError) -> dict[str, Any]:
+    """One 422 detail item: FastAPI's shape (loc, msg, type) plus field, value, allowed."""
+    loc: list[str] = ["body", *exc.field.replace("[", ".").replace("]", "").split(".")]
+    return {"loc": loc, "msg": str(exc), "type": "value_error", **exc.as_dict()}
 
 
 def create_app(
@@ -91,7 +109,7 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware, secure=secure_cookies)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], responses={503: {"description": "database unavailable"}})
     def healthz() -> JSONResponse:
         """200 when the database answers."""
         if records.db.ping():
@@ -104,7 +122,7 @@ def create_app(
 
     @app.exception_handler(InvalidInputError)
     async def _on_invalid(request: Request, exc: InvalidInputError) -> Response:
-        return JSONResponse({"detail": [exc.as_dict()]}, status_code=422)
+        return JSONResponse({"detail": [invalid_input_body(exc)]}, status_code=422)
 
     @app.exception_handler(NotFoundError)
     async def _on_not_found(request: Request, exc: NotFoundError) -> Response:
@@ -125,7 +143,8 @@ def create_app(
 
     @app.exception_handler(DystoniaError)
     async def _on_dystonia(request: Request, exc: DystoniaError) -> Response:
-        return JSONResponse({"detail": [{"field": None, "message": str(exc)}]}, status_code=422)
+        item = {"loc": ["body"], "msg": str(exc), "type": "value_error", "field": None}
+        return JSONResponse({"detail": [{**item, "message": str(exc)}]}, status_code=422)
 
     @app.exception_handler(LoginRequiredError)
     async def _on_login(request: Request, exc: LoginRequiredError) -> Response:
@@ -133,8 +152,13 @@ def create_app(
             return Response(status_code=204, headers={"HX-Redirect": "/login"})
         return RedirectResponse("/login", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def _on_http(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)
+    async def _on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:  # list every method of the path, not only the first route's
+            allow = _allowed_methods(app, request)
+            return JSONResponse(
+                {"detail": "method not allowed"}, status_code=405, headers={"Allow": allow}
+            )
         if _is_api(request) or exc.status_code < 400:
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
