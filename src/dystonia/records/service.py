@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -71,7 +72,9 @@ VOIDABLE: dict[str, type[Any]] = {
 
 SEXES = ("female", "male", "other", "unknown")
 VISIT_KINDS = ("clinic", "telephone", "video", "injection", "other")
-MAX_UPLOAD_BYTES = 256 * 1024 * 1024
+MAX_UPLOAD_BYTES = int(os.environ.get("DYSTONIA_MAX_UPLOAD_MB", "256")) * 1024 * 1024
+#: File types accepted for motion recordings (the readers of :mod:`dystonia.motion.io`).
+RECORDING_SUFFIXES = (".cwa", ".bin", ".csv", ".parquet")
 NAME_MAX = 200
 NOTE_MAX = 2000
 
@@ -831,6 +834,10 @@ class Records:
             raise InvalidInputError("file", filename, reason="has no name")
         if not data:
             raise InvalidInputError("file", name, reason="is empty")
+        if Path(name).suffix.lower() not in RECORDING_SUFFIXES:
+            raise InvalidInputError(
+                "file", name, allowed=list(RECORDING_SUFFIXES), reason="is not a recording type"
+            )
         if len(data) > MAX_UPLOAD_BYTES:
             raise InvalidInputError("file", name, allowed=f"at most {MAX_UPLOAD_BYTES >> 20} MiB")
         task_value = _text(task, "task", max_len=32)

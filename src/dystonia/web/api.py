@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Request, Response
@@ -92,9 +93,14 @@ def _set_session_cookie(request: Request, response: Response, token: str) -> Non
 @router.post("/auth/login", tags=["auth"])
 def login(body: LoginIn, request: Request, records: RecordsDep) -> JSONResponse:
     """Sign in: 200 with a session cookie and the CSRF token, or 401."""
-    result = records.sign_in(body.username, body.password, ip=client_ip(request))
+    throttle = request.app.state.login_throttle
+    ip = client_ip(request)
+    time.sleep(throttle.delay_s(ip))  # a worker thread: the event loop is not blocked
+    result = records.sign_in(body.username, body.password, ip=ip)
     if result is None:
+        throttle.failed(ip)
         return JSONResponse({"detail": "wrong username or password"}, status_code=401)
+    throttle.succeeded(ip)
     info, token = result
     response = JSONResponse(_me(info))
     _set_session_cookie(request, response, token)

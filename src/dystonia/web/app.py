@@ -20,7 +20,7 @@ from dystonia.records.db import Database, DatabaseUnavailableError
 from dystonia.records.policy import AccessDeniedError, NotFoundError
 from dystonia.records.service import Records
 from dystonia.web.deps import LoginRequiredError
-from dystonia.web.security import SecurityHeadersMiddleware
+from dystonia.web.security import LoginThrottle, SecurityHeadersMiddleware
 
 __all__ = ["STATIC", "TEMPLATES", "create_app"]
 
@@ -102,6 +102,7 @@ def create_app(
     )
     app.state.records = records
     app.state.secure_cookies = secure_cookies
+    app.state.login_throttle = LoginThrottle()
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals["version"] = _version()
     templates.env.filters["product"] = product_label

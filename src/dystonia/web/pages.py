@@ -7,6 +7,7 @@ message next to its field, and nothing is stored.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import secrets
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from dystonia.exceptions import DystoniaError, InvalidInputError
@@ -197,8 +199,11 @@ async def login_submit(request: Request, records: RecordsDep) -> Response:
     if not tokens_match(request.cookies.get(PRELOGIN_COOKIE), _s(form, "prelogin")):
         return RedirectResponse("/login", status_code=303)
     username, password = _s(form, "username") or "", _s(form, "password") or ""
-    result = records.sign_in(username.strip().lower(), password, ip=client_ip(request))
+    throttle, ip = request.app.state.login_throttle, client_ip(request)
+    await asyncio.sleep(throttle.delay_s(ip))
+    result = await run_in_threadpool(records.sign_in, username.strip().lower(), password, ip=ip)
     if result is None:
+        throttle.failed(ip)
         token = secrets.token_urlsafe(32)
         response = render(
             request,
@@ -220,6 +225,7 @@ async def login_submit(request: Request, records: RecordsDep) -> Response:
             secure=request.app.state.secure_cookies,
         )
         return response
+    throttle.succeeded(ip)
     info, token = result
     done = RedirectResponse(_home(info), status_code=303)
     done.set_cookie(
@@ -634,6 +640,12 @@ async def recording_upload(
     try:
         if not isinstance(upload, UploadFile):
             raise InvalidInputError("file", None, reason="is required")
+        from dystonia.records import service
+
+        if upload.size is not None and upload.size > service.MAX_UPLOAD_BYTES:
+            raise InvalidInputError(
+                "file", upload.filename, allowed=f"at most {service.MAX_UPLOAD_BYTES >> 20} MiB"
+            )
         data = await upload.read()
         rec = records.add_recording(
             info.principal,

@@ -21,6 +21,7 @@ __all__ = [
     "CSP",
     "PRELOGIN_COOKIE",
     "SESSION_COOKIE",
+    "LoginThrottle",
     "SecurityHeadersMiddleware",
     "tokens_match",
 ]
@@ -78,3 +79,56 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class LoginThrottle:
+    """Slows repeated failed sign-ins from one address (ASVS v5.0.0-6.3.1 anti-automation).
+
+    After :attr:`free` failures within :attr:`window_s`, each further attempt from that address
+    waits ``0.25 s * 2**(extra failures)``, capped at :attr:`max_delay_s`. Accounts themselves
+    are locked after repeated failures by :mod:`dystonia.records.accounts`. In memory, per
+    process: a restart forgets it, which only helps the attacker by one window.
+    """
+
+    def __init__(self, *, free: int = 5, window_s: float = 900.0, max_delay_s: float = 4.0) -> None:
+        import threading
+
+        self.free, self.window_s, self.max_delay_s = free, window_s, max_delay_s
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        times = [t for t in self._failures.get(key, []) if now - t < self.window_s]
+        if times:
+            self._failures[key] = times
+        else:
+            self._failures.pop(key, None)
+        return times
+
+    def delay_s(self, key: str | None) -> float:
+        """How long the next attempt from ``key`` should wait."""
+        import time
+
+        if not key:
+            return 0.0
+        with self._lock:
+            n = len(self._recent(key, time.monotonic()))
+        extra = n - self.free
+        return 0.0 if extra < 0 else min(self.max_delay_s, 0.25 * 2.0**extra)
+
+    def failed(self, key: str | None) -> None:
+        """Record a failed attempt."""
+        import time
+
+        if not key:
+            return
+        with self._lock:
+            if len(self._failures) > 10_000:  # bounded memory under a spray of addresses
+                self._failures.clear()
+            self._failures.setdefault(key, []).append(time.monotonic())
+
+    def succeeded(self, key: str | None) -> None:
+        """Forget an address's failures after a successful sign-in."""
+        if key:
+            with self._lock:
+                self._failures.pop(key, None)
