@@ -52,7 +52,9 @@ def test_cli_round_trip(records, tmp_path, monkeypatch) -> None:  # type: ignore
 
     from dystonia.cli import app
 
-    monkeypatch.setenv("DYSTONIA_DATABASE_URL", records.db.engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv(
+        "DYSTONIA_DATABASE_URL", records.db.engine.url.render_as_string(hide_password=False)
+    )
     monkeypatch.setenv("DYSTONIA_AUDIT_KEY", records.key.hex())
     monkeypatch.setenv("DYSTONIA_DATA_DIR", str(tmp_path))
     records.create_patient(SYSTEM, "Via the CLI")
