@@ -596,18 +596,30 @@ class Records:
 
         return self._patient_scoped(who, "assessment.create", patient_id, "assessment", work)
 
-    def list_assessments(self, who: Principal, patient_id: int) -> list[dict[str, Any]]:
-        """Assessments, newest first (voided ones included and marked)."""
+    def _newest_first(
+        self,
+        who: Principal,
+        patient_id: int,
+        kind: str,
+        model: Any,
+        day: Any,
+        to_dict: Callable[[Any], dict[str, Any]],
+        *conditions: Any,
+    ) -> list[dict[str, Any]]:
+        """Rows of one kind for a patient, newest first (voided ones included and marked)."""
 
         def work(s: Session, p: Patient) -> tuple[list[dict[str, Any]], object]:
-            rows = s.execute(
-                select(Assessment)
-                .where(Assessment.patient_id == p.id)
-                .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
-            ).scalars()
-            return [assessment_dict(a) for a in rows], None
+            stmt = select(model).where(model.patient_id == p.id, *conditions)
+            rows = s.execute(stmt.order_by(day.desc(), model.id.desc())).scalars()
+            return [to_dict(r) for r in rows], None
 
-        return self._patient_scoped(who, "assessment.read", patient_id, "assessment", work)
+        return self._patient_scoped(who, f"{kind}.read", patient_id, kind, work)
+
+    def list_assessments(self, who: Principal, patient_id: int) -> list[dict[str, Any]]:
+        """Assessments, newest first (voided ones included and marked)."""
+        return self._newest_first(
+            who, patient_id, "assessment", Assessment, Assessment.assessed_on, assessment_dict
+        )
 
     def add_scale(
         self,
@@ -652,16 +664,11 @@ class Records:
     def list_scales(
         self, who: Principal, patient_id: int, *, scale: str | None = None
     ) -> list[dict[str, Any]]:
-        """Scale results, newest first."""
-
-        def work(s: Session, p: Patient) -> tuple[list[dict[str, Any]], object]:
-            stmt = select(ScaleResult).where(ScaleResult.patient_id == p.id)
-            if scale:
-                stmt = stmt.where(ScaleResult.scale == scale)
-            rows = s.execute(stmt.order_by(ScaleResult.rated_on.desc(), ScaleResult.id.desc()))
-            return [scale_dict(r) for r in rows.scalars()], None
-
-        return self._patient_scoped(who, "scale.read", patient_id, "scale", work)
+        """Scale results, newest first (optionally of one scale)."""
+        only = [ScaleResult.scale == scale] if scale else []
+        return self._newest_first(
+            who, patient_id, "scale", ScaleResult, ScaleResult.rated_on, scale_dict, *only
+        )
 
     def add_diary(
         self,
@@ -696,16 +703,7 @@ class Records:
 
     def list_diary(self, who: Principal, patient_id: int) -> list[dict[str, Any]]:
         """Diary days, newest first."""
-
-        def work(s: Session, p: Patient) -> tuple[list[dict[str, Any]], object]:
-            rows = s.execute(
-                select(DiaryEntry)
-                .where(DiaryEntry.patient_id == p.id)
-                .order_by(DiaryEntry.day.desc(), DiaryEntry.id.desc())
-            ).scalars()
-            return [diary_dict(d) for d in rows], None
-
-        return self._patient_scoped(who, "diary.read", patient_id, "diary", work)
+        return self._newest_first(who, patient_id, "diary", DiaryEntry, DiaryEntry.day, diary_dict)
 
     def add_medication(
         self,

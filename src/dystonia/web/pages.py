@@ -326,6 +326,20 @@ def _patient_context(ov: dict[str, Any], info: SessionInfo) -> dict[str, Any]:
     }
 
 
+def _patient_page_error(
+    request: Request,
+    info: SessionInfo,
+    records: Records,
+    patient_id: int,
+    slot: str,
+    exc: InvalidInputError,
+) -> Response:
+    """The patient page again, with the message of a refused inline form in ``slot``."""
+    ctx = _patient_context(records.overview(info.principal, patient_id), info)
+    ctx[slot] = str(exc)
+    return render(request, "patient.html", info, ctx, status_code=422)
+
+
 # ---------------------------------------------------------------------------------- assessment
 @router.get("/patients/{patient_id}/assess", response_class=HTMLResponse)
 def assess_form(request: Request, patient_id: int, info: PageUser, records: RecordsDep) -> Response:
@@ -575,10 +589,7 @@ async def medication_submit(
             stop_date=_s(form, "stop_date"),
         )
     except InvalidInputError as exc:
-        ov = records.overview(info.principal, patient_id)
-        ctx = _patient_context(ov, info)
-        ctx["med_error"] = str(exc)
-        return render(request, "patient.html", info, ctx, status_code=422)
+        return _patient_page_error(request, info, records, patient_id, "med_error", exc)
     return _redirect(f"/patients/{patient_id}#medications", request)
 
 
@@ -596,10 +607,7 @@ async def visit_submit(
             note=_s(form, "note"),
         )
     except InvalidInputError as exc:
-        ov = records.overview(info.principal, patient_id)
-        ctx = _patient_context(ov, info)
-        ctx["visit_error"] = str(exc)
-        return render(request, "patient.html", info, ctx, status_code=422)
+        return _patient_page_error(request, info, records, patient_id, "visit_error", exc)
     return _redirect(f"/patients/{patient_id}#timeline", request)
 
 
