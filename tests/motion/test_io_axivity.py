@@ -297,3 +297,15 @@ def test_random_bytes_are_unreadable(tmp_path: Path) -> None:
         read_recording(path)
     with pytest.raises(UnreadableFileError):
         read_recording(path, format="cwa")
+
+
+def test_impossible_sample_count_in_every_block_is_unreadable(tmp_path: Path) -> None:
+    # the blocks pass the checksum and header checks that choose the layout, then all fail
+    # the sample-count check: nothing is left to read, which must be an error, not 0 samples
+    data = (DATA / "ggirread_ax6_testfile.cwa").read_bytes()
+    offset = BLOCK_DTYPE.fields["sample_count"][1]
+    for index in range((len(data) - 1024) // 512):
+        data = _edit_block(data, index, offset, b"\xff\xff")
+    path = _copy(tmp_path, "counts.cwa", data)
+    with pytest.raises(UnreadableFileError, match=r"no valid data block.*impossible sample count"):
+        read_recording(path)

@@ -245,18 +245,21 @@ def resample_uniform(
     if k_hi < k_lo:
         return UniformBlock(k_lo, np.zeros((0, v.shape[1])), np.zeros(0, dtype=bool))
     grid_t = origin_s + np.arange(k_lo, k_hi + 1, dtype=np.float64) / fs_hz
-    finite = np.all(np.isfinite(v), axis=1)
-    steps = np.diff(t)
     tol = eps / fs_hz
     # fast path: samples already on the grid (uniform files, synthetic data)
     first = int(np.searchsorted(t, grid_t[0] - tol))
     if first + grid_t.shape[0] <= t.shape[0]:
         on_grid = t[first : first + grid_t.shape[0]]
-        if np.all(np.abs(on_grid - grid_t) <= 1e-3 / fs_hz):
+        if np.abs(on_grid - grid_t).max() <= 1e-3 / fs_hz:
             rows = slice(first, first + grid_t.shape[0])
-            out = np.where(finite[rows, None], v[rows], 0.0)
-            valid = finite[rows].copy()
-            return UniformBlock(k_lo, out, valid)
+            if np.isfinite(np.add.reduce(v[rows], axis=None)):
+                # every value finite (a finite sum proves it): no copy needed
+                return UniformBlock(k_lo, v[rows], np.ones(grid_t.shape[0], dtype=bool))
+            finite_rows = np.all(np.isfinite(v[rows]), axis=1)
+            out = np.where(finite_rows[:, None], v[rows], 0.0)
+            return UniformBlock(k_lo, out, finite_rows)
+    finite = np.all(np.isfinite(v), axis=1)
+    steps = np.diff(t)
     # nearest sample at or before each grid point, and the step that spans it
     left = np.searchsorted(t, grid_t, side="right") - 1
     left = np.clip(left, 0, t.shape[0] - 2)
@@ -401,24 +404,48 @@ class NonWearDetector:
         self._min = np.concatenate((self._min, np.full((extra, 3), np.inf)))
         self._max = np.concatenate((self._max, np.full((extra, 3), -np.inf)))
 
-    def update(self, first_index: int, acc_g: NDArray[Any], valid: NDArray[np.bool_]) -> None:
-        """Add grid samples ``first_index ...`` (accelerometer in g) and their validity."""
+    def update(
+        self, first_index: int, acc_g: NDArray[Any], valid: NDArray[np.bool_] | None = None
+    ) -> None:
+        """Add grid samples ``first_index ...`` (accelerometer in g) and their validity.
+
+        ``valid`` None means every sample is valid.
+        """
         a = np.asarray(acc_g, dtype=np.float64)
-        keep = np.asarray(valid, dtype=bool)
-        if not keep.any():
-            return
-        k = first_index + np.flatnonzero(keep)
-        x = a[keep]
-        sub = k // self.sub_n
-        bounds = np.flatnonzero(np.diff(sub)) + 1
-        starts = np.concatenate(([0], bounds))
-        ids = sub[starts]
-        n = np.diff(np.concatenate((starts, [x.shape[0]]))).astype(np.float64)
-        mean = np.add.reduceat(x, starts, axis=0) / n[:, None]
-        dev = x - np.repeat(mean, n.astype(np.intp), axis=0)
-        m2 = np.add.reduceat(dev * dev, starts, axis=0)
-        mn = np.minimum.reduceat(x, starts, axis=0)
-        mx = np.maximum.reduceat(x, starts, axis=0)
+        if valid is None:
+            if a.shape[0] == 0:
+                return
+            x = a
+            first = first_index // self.sub_n
+            last = (first_index + a.shape[0] - 1) // self.sub_n
+            ids = np.arange(first, last + 1)
+            starts = np.maximum(ids * self.sub_n - first_index, 0)
+        else:
+            keep = np.asarray(valid, dtype=bool)
+            if not keep.any():
+                return
+            k = first_index + np.flatnonzero(keep)
+            x = a[keep]
+            sub = k // self.sub_n
+            bounds = np.flatnonzero(np.diff(sub)) + 1
+            starts = np.concatenate(([0], bounds))
+            ids = sub[starts]
+        stops = np.concatenate((starts[1:], [x.shape[0]]))
+        n = (stops - starts).astype(np.float64)
+        # axes first so that every reduction runs over contiguous samples
+        xt = np.ascontiguousarray(x.T)
+        mean = np.empty((ids.shape[0], 3))
+        m2 = np.empty((ids.shape[0], 3))
+        mn = np.empty((ids.shape[0], 3))
+        mx = np.empty((ids.shape[0], 3))
+        # one pass per half step (a few per chunk): mean, squared deviations, range
+        for j, (lo, hi) in enumerate(zip(starts.tolist(), stops.tolist(), strict=True)):
+            part = xt[:, lo:hi]
+            mean[j] = part.mean(axis=1)
+            dev = part - mean[j][:, None]
+            m2[j] = np.einsum("ij,ij->i", dev, dev)
+            mn[j] = part.min(axis=1)
+            mx[j] = part.max(axis=1)
         self._grow(int(ids[-1]) + 1)
         # merge with what is already there (Chan et al. parallel variance)
         n0 = self._n[ids]

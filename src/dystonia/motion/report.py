@@ -2,10 +2,13 @@
 
 One code path serves every input. A recording (or a file, or a table) is fed to
 :class:`MotionAnalyzer` in chunks; each chunk is resampled onto one global uniform grid (never
-across gaps), appended to a small carry-over buffer, and every analysis window that is complete
-(with its filter context) is analysed in one vectorised batch. Only compact per-window rows and
-a few running sums are kept, so memory stays flat for week-long recordings, and windows that
-straddle chunk boundaries are analysed exactly once, as if the recording were in memory.
+across gaps; samples already on the grid are used as they are) and appended to a small
+carry-over buffer. Windows are analysed in fixed blocks of the window grid
+(:data:`_BLOCK_WINDOWS` windows, filtered with ``context_s`` of signal on each side), each block
+in one vectorised batch on one of :data:`_ANALYSIS_THREADS` worker threads, and the blocks'
+results are taken in window order. Because the blocks are fixed on the grid, the results are
+exactly the same however the recording is cut into chunks. Only compact per-window rows and a
+few running sums are kept, so memory stays flat for week-long recordings.
 
 Windows sit on a fixed grid (``k * step`` samples from the first sample); a window is analysed
 only if all of its samples are valid (no gap, no non-finite value). Non-wear (van Hees 2013) is
@@ -19,7 +22,9 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +48,7 @@ from dystonia.motion.prepare import (
 from dystonia.motion.recording import Recording
 from dystonia.motion.tremor import (
     band_features,
-    band_pass_flat,
+    band_pass_flat_rows,
     cycle_features,
     detect_tremor,
     iqr,
@@ -63,11 +68,29 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
+#: Windows analysed together (8.5 min of 4-s windows): one FFT band-pass over the block and its
+#: context, one batch of spectra. Small enough for the temporaries to stay in cache and memory
+#: flat; large enough that the context (2 x ``context_s``) adds < 1 % of work.
+_BLOCK_WINDOWS = 128
+
+#: Threads analysing blocks of windows side by side (numpy and scipy release the GIL in their
+#: array work); results are taken in window order, so they never depend on this number.
+#: 0 analyses in the calling thread.
+_ANALYSIS_THREADS = 2
+
+#: Slice length for in-memory recordings and tables when ``analyze`` is given no ``chunk_s``.
+_MEMORY_SLICE_S = 600.0
+
+#: Tremor windows whose cycle analysis is done together (projections of 8 s each: about 6 MB).
+_CYCLE_BATCH = 1024
+
 _WINDOW_FLOAT_FIELDS = (
     "peak_frequency_hz",
     "power",
     "amplitude",
     "peak_ratio",
+    "band_peak_ratio",
+    "low_side_prominence",
     "peak_power",
     "fwhm_hz",
     "directionality",
@@ -105,7 +128,13 @@ class WindowTable:
     def to_rows(self) -> list[dict[str, Any]]:
         """Rows for JSON: start_s, tremor, peak_frequency_hz, power, and the extras."""
         names = ("peak_frequency_hz", "power", "amplitude", "peak_ratio", "peak_power")
-        extra = ("fwhm_hz", "directionality", "if_sd_hz")
+        extra = (
+            "fwhm_hz",
+            "directionality",
+            "if_sd_hz",
+            "band_peak_ratio",
+            "low_side_prominence",
+        )
         cols = {n: self.column(n) for n in names + extra}
         rows = []
         for i in range(len(self)):
@@ -180,9 +209,11 @@ class MotionReport:
 class MotionAnalyzer:
     """Streaming analysis: feed :class:`Recording` chunks in time order, then :meth:`finish`.
 
-    Memory is bounded by one chunk plus a carry-over of one window and its filter context; the
-    accumulated state is the per-window rows (a few dozen bytes per window) and the pooled
-    cycle-to-cycle frequency changes of tremor windows (4 bytes per tremor cycle).
+    Memory is bounded by one chunk plus a carry-over of one block of windows and its filter
+    context, and a few blocks in flight on the worker threads; the accumulated state is the
+    per-window rows (about 250 bytes per window with the plot spectrum) and the pooled
+    cycle-to-cycle frequency changes of tremor windows (12 bytes per tremor cycle).
+    :meth:`finish` (or :meth:`close`, when a stream is abandoned) stops the worker threads.
 
     Parameters
     ----------
@@ -211,7 +242,7 @@ class MotionAnalyzer:
         self._last_vals: FloatArray | None = None
         self._next_grid = 0
         self._buf_k0 = 0
-        self._buf: FloatArray = np.zeros((0, 3))
+        self._buf: FloatArray = np.zeros((3, 0))
         self._buf_valid: NDArray[np.bool_] = np.zeros(0, dtype=bool)
         self._next_win = 0
         self._n_samples = 0
@@ -226,6 +257,14 @@ class MotionAnalyzer:
         self._rows: list[dict[str, NDArray[Any]]] = []
         self._delta_f: list[NDArray[np.float32]] = []
         self._delta_win: list[NDArray[np.int64]] = []
+        self._cycle_queue: list[
+            tuple[
+                dict[str, NDArray[Any]], NDArray[np.intp], FloatArray, FloatArray, NDArray[np.int64]
+            ]
+        ] = []
+        self._cycle_queued = 0
+        self._pool: ThreadPoolExecutor | None = None
+        self._in_flight: deque[Future[Any]] = deque()
         self._n_windows = 0
         self._nonwear: NonWearDetector | None = None
         self._finished = False
@@ -260,12 +299,15 @@ class MotionAnalyzer:
             self._nonwear = NonWearDetector(self.fs_hz, p.non_wear)
         self._started = True
 
-    def _channel_block(self, rec: Recording) -> FloatArray:
+    def _channel_block(self, rec: Recording, *, last_only: bool = False) -> FloatArray:
+        """Analysis channels (gyro first when analysed) then accelerometer, shape (n, 3 or 6)."""
         parts = []
         if self.kind == "gyro":
             parts.append(_as_n3(rec.gyro_dps, "gyro_dps", rec.n_samples))
         if self._has_acc:
             parts.append(_as_n3(rec.acc_g, "acc_g", rec.n_samples))
+        if last_only:
+            return np.concatenate([part[-1:] for part in parts], axis=1)
         return np.concatenate(parts, axis=1)
 
     # -- feeding -----------------------------------------------------------------------
@@ -287,167 +329,341 @@ class MotionAnalyzer:
             )
         if chunk.n_samples == 0:
             return
-        t = np.asarray(chunk.time_s, dtype=np.float64)
-        vals = self._channel_block(chunk)
+        t_new = np.asarray(chunk.time_s, dtype=np.float64)
         if self._last_t is not None and self._last_vals is not None:
-            if not t[0] > self._last_t:
+            if not t_new[0] > self._last_t:
                 raise InvalidInputError(
                     "time_s",
-                    float(t[0]),
-                    reason=f"chunk starts at {t[0]!r}, not after the previous chunk ({self._last_t!r})",
+                    float(t_new[0]),
+                    reason=f"chunk starts at {t_new[0]!r}, not after the previous chunk ({self._last_t!r})",
                 )
-            t = np.concatenate(([self._last_t], t))
-            vals = np.concatenate((self._last_vals, vals))
-        elif t.shape[0] < 2:
-            self._last_t, self._last_vals = float(t[-1]), vals[-1:].copy()
+            t = np.concatenate(([self._last_t], t_new))
+        elif t_new.shape[0] < 2:
+            self._last_t, self._last_vals = float(t_new[-1]), self._channel_block(chunk)[-1:]
             self._n_samples += chunk.n_samples
             return
+        else:
+            t = t_new
         t = check_time(t)
         self._n_samples += chunk.n_samples
         steps = np.diff(t)
         gap_idx = np.flatnonzero(steps > self.threshold_s)
         for i in gap_idx:
             self._gaps.append(Gap(float(t[i] - self.origin_s), float(steps[i])))
-        inside = steps[steps <= self.threshold_s]
+        inside = steps[steps <= self.threshold_s] if gap_idx.size else steps
         self._n_steps += inside.size
         self._step_sumsq += float(np.sum((inside - self.dt_s) ** 2))
         if inside.size:
             self._step_max = max(self._step_max, float(inside.max()))
-        block = resample_uniform(
-            t,
-            vals,
-            fs_hz=self.fs_hz,
-            origin_s=self.origin_s,
-            threshold_s=self.threshold_s,
-            first_index=self._next_grid,
-        )
-        self._last_t, self._last_vals = float(t[-1]), vals[-1:].copy()
-        m = block.values.shape[0]
+
+        on_grid = self._on_grid(chunk, t_new) if gap_idx.size == 0 else None
+        valid: NDArray[np.bool_] | None
+        if on_grid is not None:
+            # samples already on the grid, continuing it, all finite: used as they are
+            first_index = self._next_grid
+            sig, acc = on_grid
+            valid = None
+            m = t_new.shape[0]
+            self._last_vals = self._channel_block(chunk, last_only=True)
+        else:
+            vals = self._channel_block(chunk)
+            if self._last_vals is not None:
+                vals = np.concatenate((self._last_vals, vals))
+            block = resample_uniform(
+                t,
+                vals,
+                fs_hz=self.fs_hz,
+                origin_s=self.origin_s,
+                threshold_s=self.threshold_s,
+                first_index=self._next_grid,
+            )
+            self._last_vals = vals[-1:].copy()
+            first_index = block.first_index
+            m = block.values.shape[0]
+            sig = block.values[:, :3]
+            if self.kind == "acc":
+                sig = sig * STANDARD_GRAVITY_M_S2
+            acc = None
+            if self._has_acc:
+                acc = block.values[:, 3:6] if self.kind == "gyro" else block.values[:, :3]
+            valid = block.valid
+        self._last_t = float(t[-1])
         if m == 0:
             return
-        # grid points skipped between chunks cannot happen (first_index continues), but a chunk
-        # may start later than the next grid point: fill the hole as invalid
-        hole = block.first_index - self._next_grid
-        sig = block.values[:, :3]
-        if self.kind == "acc":
-            sig = sig * STANDARD_GRAVITY_M_S2
-        if self._nonwear is not None:
-            acc = block.values[:, 3:6] if self.kind == "gyro" else block.values[:, :3]
-            self._nonwear.update(block.first_index, acc, block.valid)
-        self._n_valid_grid += int(block.valid.sum())
+        if self._nonwear is not None and acc is not None:
+            self._nonwear.update(first_index, acc, valid)
+        self._n_valid_grid += m if valid is None else int(valid.sum())
+        valid_full = np.ones(m, dtype=bool) if valid is None else valid
+        # a chunk may start later than the next grid point: fill the hole as invalid
+        hole = first_index - self._next_grid
         if hole > 0:
-            sig = np.concatenate((np.zeros((hole, 3)), sig))
-            valid = np.concatenate((np.zeros(hole, dtype=bool), block.valid))
+            self._buf = np.concatenate((self._buf, np.zeros((3, hole)), sig.T), axis=1)
+            self._buf_valid = np.concatenate(
+                (self._buf_valid, np.zeros(hole, dtype=bool), valid_full)
+            )
         else:
-            valid = block.valid
-        self._buf = np.concatenate((self._buf, sig))
-        self._buf_valid = np.concatenate((self._buf_valid, valid))
-        self._next_grid = block.first_index + m
+            self._buf = np.concatenate((self._buf, sig.T), axis=1)
+            self._buf_valid = np.concatenate((self._buf_valid, valid_full))
+        self._next_grid = first_index + m
         self._process(final=False)
 
+    def _on_grid(self, chunk: Recording, t_new: FloatArray) -> tuple[FloatArray, Any] | None:
+        """Signal and accelerometer of a chunk whose samples are exactly the next grid points.
+
+        Returns None unless every sample lies within 1/1000 of a sample of grid points
+        ``next_grid, next_grid + 1, ...`` and every value is finite; then resampling would
+        return the samples unchanged (:func:`resample_uniform`'s fast path), so they are used
+        without copying.
+        """
+        n = t_new.shape[0]
+        k0 = self._next_grid
+        eps = 1e-6
+        if math.ceil((t_new[0] - self.origin_s) * self.fs_hz - eps) != k0:
+            return None
+        if math.floor((t_new[-1] - self.origin_s) * self.fs_hz + eps) != k0 + n - 1:
+            return None
+        grid = self.origin_s + np.arange(k0, k0 + n, dtype=np.float64) / self.fs_hz
+        if not np.abs(t_new - grid).max() <= 1e-3 / self.fs_hz:
+            return None
+        acc = _as_n3(chunk.acc_g, "acc_g", n) if self._has_acc else None
+        sig = _as_n3(chunk.gyro_dps, "gyro_dps", n) if self.kind == "gyro" else acc
+        for arr in (sig, acc):
+            if arr is not None and not np.isfinite(np.add.reduce(arr, axis=None)):
+                return None
+        assert sig is not None
+        if self.kind == "acc":
+            sig = sig * STANDARD_GRAVITY_M_S2
+        return sig, acc
+
     # -- window analysis ---------------------------------------------------------------
-    def _analysis_signals(self) -> tuple[FloatArray, FloatArray]:
-        """Analysis signal (gravity removed for acc) and its tremor-band filtered copy."""
+    def _analysis_signals(
+        self, sig: FloatArray, valid: NDArray[np.bool_]
+    ) -> tuple[FloatArray, NDArray[np.float32]]:
+        """Analysis signal (gravity removed for acc) and its tremor-band filtered copy.
+
+        ``sig`` is a (3, n) slice of the buffer and ``valid`` its validity; the filtered copy is
+        the float32 output of the FFT band-pass, zero outside the valid stretches long enough to
+        filter. The buffer itself is never modified.
+        """
         tp = self.params.tremor
-        sig = self._buf.copy()
-        filt = np.zeros_like(sig)
-        starts, stops = valid_runs(self._buf_valid)
+        if self.kind == "acc":
+            sig = sig.copy()
+        starts, stops = valid_runs(valid)
         min_len = max(self.win_n, 30)
+        n = sig.shape[1]
+        if self.kind != "acc" and starts.shape[0] == 1 and starts[0] == 0 and stops[0] == n:
+            if n < min_len:
+                return sig, np.zeros(sig.shape, dtype=np.float32)
+            filt = band_pass_flat_rows(
+                sig, self.fs_hz, tp.band_hz, transition_hz=tp.band_transition_hz
+            )
+            return sig, filt
+        filt = np.zeros(sig.shape, dtype=np.float32)
         for a, b in zip(starts, stops, strict=True):
             if b - a < min_len:
                 continue
             if self.kind == "acc":
-                sig[a:b] = remove_gravity(
-                    sig[a:b], self.fs_hz, cutoff_hz=self.params.prepare.gravity_cutoff_hz
-                )[0]
-            filt[a:b] = band_pass_flat(
-                sig[a:b], self.fs_hz, tp.band_hz, transition_hz=tp.band_transition_hz
+                sig[:, a:b] = remove_gravity(
+                    sig[:, a:b].T, self.fs_hz, cutoff_hz=self.params.prepare.gravity_cutoff_hz
+                )[0].T
+            filt[:, a:b] = band_pass_flat_rows(
+                sig[:, a:b], self.fs_hz, tp.band_hz, transition_hz=tp.band_transition_hz
             )
         return sig, filt
 
     def _process(self, *, final: bool) -> None:
-        n = self._buf.shape[0]
+        """Analyse every complete block of windows in the buffer (all that remain if final).
+
+        Windows are analysed in blocks of :data:`_BLOCK_WINDOWS` on the global window grid,
+        each filtered over the block plus ``context_s`` on each side; the blocks do not depend
+        on how the recording was cut into chunks, so neither do the results.
+        """
+        n = self._buf.shape[1]
         end_k = self._buf_k0 + n
         need_right = 0 if final else self.pad_n
         last_start = end_k - self.win_n - need_right
-        if last_start < self._next_win:
-            return
-        ks = np.arange(self._next_win, last_start + 1, self.step_n, dtype=np.int64)
-        self._next_win = int(ks[-1]) + self.step_n
-        s = (ks - self._buf_k0).astype(np.intp)
-        bad = np.concatenate(([0], np.cumsum(~self._buf_valid)))
-        ok = (bad[s + self.win_n] - bad[s]) == 0
-        if ok.any():
-            self._analyse_windows(ks[ok], s[ok])
+        while last_start >= self._next_win:
+            available = (last_start - self._next_win) // self.step_n + 1
+            if available < _BLOCK_WINDOWS and not final:
+                break
+            count = min(available, _BLOCK_WINDOWS)
+            ks = self._next_win + self.step_n * np.arange(count, dtype=np.int64)
+            self._next_win = int(ks[-1]) + self.step_n
+            s = (ks - self._buf_k0).astype(np.intp)
+            lo = max(0, int(s[0]) - self.pad_n)
+            hi = min(n, int(s[-1]) + self.win_n + self.pad_n)
+            valid = self._buf_valid[lo:hi]
+            if valid.all():
+                ok = np.ones(count, dtype=bool)
+            else:
+                bad = np.concatenate(([0], np.cumsum(~valid)))
+                ok = (bad[s - lo + self.win_n] - bad[s - lo]) == 0
+            if ok.any():
+                self._submit(ks[ok], s[ok] - lo, lo, hi)
+        self._collect(wait=final)
         drop = max(0, self._next_win - self.pad_n - self._buf_k0)
         drop = min(drop, n)
         if drop:
-            self._buf = self._buf[drop:]
+            self._buf = self._buf[:, drop:]
             self._buf_valid = self._buf_valid[drop:]
             self._buf_k0 += drop
 
-    def _analyse_windows(self, ks: NDArray[np.int64], s: NDArray[np.intp]) -> None:
-        tp = self.params.tremor
-        sig, filt = self._analysis_signals()
-        idx = s[:, None] + np.arange(self.win_n)[None, :]
-        # axes first, samples contiguous: (n_windows, 3, window_n)
-        spec = spectral_features(sig.T[:, idx].transpose(1, 0, 2), self.fs_hz, tp)
-        band = band_features(filt.T[:, idx].transpose(1, 0, 2))
-        feats = {**spec, **band}
-        tremor = detect_tremor(feats, unit=self.unit, params=tp)
-        n_w = ks.shape[0]
-        if_sd = np.full(n_w, np.nan)
-        n_cycles = np.zeros(n_w, dtype=np.int32)
-        cyc_n = np.zeros(n_w)
-        cyc_s1 = np.zeros(n_w)
-        cyc_s2 = np.zeros(n_w)
-        tw = np.flatnonzero(tremor)
-        if tw.size:
-            ext = s[tw, None] + np.arange(-self.pad_n, self.win_n + self.pad_n)[None, :]
-            inside = (ext >= 0) & (ext < sig.shape[0])
-            ext_c = np.clip(ext, 0, sig.shape[0] - 1)
-            usable = inside & self._buf_valid[ext_c]
-            raw = sig[ext_c] * usable[..., None]
-            proj = np.einsum("nti,ni->nt", raw, band["pc1"][tw])
-            count = np.maximum(usable.sum(axis=1), 1)
-            proj = (proj - (proj.sum(axis=1) / count)[:, None]) * usable
-            cyc = cycle_features(
-                proj, spec["peak_frequency_hz"][tw], self.fs_hz, pad_n=self.pad_n, params=tp
+    def _windows(self, x: NDArray[Any], s: NDArray[np.intp]) -> NDArray[Any]:
+        """Windows starting at buffer offsets ``s`` of a (3, n) signal, as (n_windows, 3, window_n).
+
+        Consecutive windows without overlap (the usual case) are one reshape, not a gather.
+        """
+        n_w, win_n = s.shape[0], self.win_n
+        if self.step_n == win_n and int(s[-1] - s[0]) == (n_w - 1) * win_n:
+            block = x[:, int(s[0]) : int(s[0]) + n_w * win_n].reshape(3, n_w, win_n)
+        else:
+            block = x[:, s[:, None] + np.arange(win_n)[None, :]]
+        return np.ascontiguousarray(block.transpose(1, 0, 2))
+
+    def _submit(self, ks: NDArray[np.int64], s: NDArray[np.intp], lo: int, hi: int) -> None:
+        """Analyse a block of windows on a worker thread; results are taken in order.
+
+        The arguments refer to the buffer as it is now; the worker reads slices of it, which
+        later buffer updates never modify (they build new arrays).
+        """
+        if _ANALYSIS_THREADS <= 0:  # analyse here, in the calling thread
+            self._accept(*self._block_features(ks, s, self._buf[:, lo:hi], self._buf_valid[lo:hi]))
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=_ANALYSIS_THREADS, thread_name_prefix="dystonia-analysis"
             )
-            if_sd[tw] = cyc.if_sd_hz
-            n_cycles[tw] = cyc.n_cycles
-            win_ids = self._n_windows + tw
-            if cyc.delta_f_hz.size:
-                # window id of every change: changes are pooled per window in order
-                per_win_changes = np.maximum(cyc.n_cycles - 1, 0)
-                self._delta_f.append(cyc.delta_f_hz.astype(np.float32))
-                self._delta_win.append(np.repeat(win_ids, per_win_changes).astype(np.int64))
-            per_win_amp = cyc.n_cycles
-            amp_win = np.repeat(np.arange(tw.size), per_win_amp)
-            if cyc.cycle_amplitude.size == amp_win.size and amp_win.size:
-                a = cyc.cycle_amplitude
-                cyc_n[tw] = np.bincount(amp_win, minlength=tw.size)
-                cyc_s1[tw] = np.bincount(amp_win, weights=a, minlength=tw.size)
-                cyc_s2[tw] = np.bincount(amp_win, weights=a * a, minlength=tw.size)
-        row = {
+        sig = self._buf[:, lo:hi]
+        valid = self._buf_valid[lo:hi]
+        self._in_flight.append(self._pool.submit(self._block_features, ks, s, sig, valid))
+        if len(self._in_flight) > 2 * _ANALYSIS_THREADS:
+            self._collect(wait=False, at_most=len(self._in_flight) - 2 * _ANALYSIS_THREADS)
+
+    def _collect(self, *, wait: bool, at_most: int | None = None) -> None:
+        """Take finished blocks in order (all of them when ``wait``; else the oldest
+        ``at_most``, waiting for them, and then any already done)."""
+        taken = 0
+        while self._in_flight:
+            head = self._in_flight[0]
+            must = wait or (at_most is not None and taken < at_most)
+            if not must and not head.done():
+                return
+            self._in_flight.popleft()
+            self._accept(*head.result())
+            taken += 1
+
+    def close(self) -> None:
+        """Stop the worker threads (done by :meth:`finish`; call it when abandoning a stream)."""
+        for future in self._in_flight:
+            future.cancel()
+        self._in_flight.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _block_features(
+        self,
+        ks: NDArray[np.int64],
+        s: NDArray[np.intp],
+        sig: FloatArray,
+        valid: NDArray[np.bool_],
+    ) -> tuple[dict[str, NDArray[Any]], NDArray[np.intp], FloatArray, FloatArray]:
+        """Features and detection of the windows starting at ``s`` in a buffer slice.
+
+        Pure (reads only ``self.params`` and fixed sizes), so blocks can run on worker threads.
+        Returns the window rows, the tremor windows, and their signals projected on the first
+        principal axis (for the cycle analysis) with their peak frequencies.
+        """
+        tp = self.params.tremor
+        sig, filt = self._analysis_signals(sig, valid)
+        spec = spectral_features(self._windows(sig, s), self.fs_hz, tp)
+        band = band_features(self._windows(filt, s))
+        spec.update(band)
+        tremor = detect_tremor(spec, unit=self.unit, params=tp)
+        n_w = ks.shape[0]
+        row: dict[str, NDArray[Any]] = {
             "start_s": ks.astype(np.float64) / self.fs_hz,
             "tremor": tremor,
-            "n_cycles": n_cycles,
+            "n_cycles": np.zeros(n_w, dtype=np.int32),
             "spectrum": spec["spectrum"],
-            "peak_frequency_hz": spec["peak_frequency_hz"],
-            "power": band["power"],
-            "amplitude": band["amplitude"],
-            "peak_ratio": spec["peak_ratio"],
-            "peak_power": spec["peak_power"],
-            "fwhm_hz": spec["fwhm_hz"],
-            "directionality": band["directionality"],
-            "if_sd_hz": if_sd,
-            "cycle_amp_n": cyc_n,
-            "cycle_amp_sum": cyc_s1,
-            "cycle_amp_sumsq": cyc_s2,
         }
+        # kept compact: float32 per window (what the window table stores)
+        for name in _WINDOW_FLOAT_FIELDS:
+            row[name] = np.full(n_w, np.nan if name == "if_sd_hz" else 0.0, dtype=np.float32)
+            if name in spec:
+                row[name][:] = spec[name]
+        tw = np.flatnonzero(tremor)
+        proj = np.zeros((0, self.win_n + 2 * self.pad_n))
+        if tw.size:
+            n_buf = sig.shape[1]
+            ext = s[tw, None] + np.arange(-self.pad_n, self.win_n + self.pad_n)[None, :]
+            inside = (ext >= 0) & (ext < n_buf)
+            ext_c = np.clip(ext, 0, n_buf - 1)
+            usable = inside & valid[ext_c]
+            pc1 = band["pc1"][tw]
+            proj = (
+                sig[0][ext_c] * pc1[:, 0:1]
+                + sig[1][ext_c] * pc1[:, 1:2]
+                + sig[2][ext_c] * pc1[:, 2:3]
+            ) * usable
+            count = np.maximum(usable.sum(axis=1), 1)
+            proj = (proj - (proj.sum(axis=1) / count)[:, None]) * usable
+        return row, tw, proj, spec["peak_frequency_hz"][tw]
+
+    def _accept(
+        self,
+        row: dict[str, NDArray[Any]],
+        tw: NDArray[np.intp],
+        proj: FloatArray,
+        f0_tw: FloatArray,
+    ) -> None:
+        """Append a finished block (in window order) and queue its tremor windows' cycles.
+
+        The cycle analysis is queued (:meth:`_flush_cycles`): its band-pass is designed per
+        0.25-Hz group of peak frequencies, and filtering many windows per group at once is much
+        cheaper than a few per block.
+        """
+        if tw.size:
+            self._cycle_queue.append((row, tw, proj, f0_tw, self._n_windows + tw))
+            self._cycle_queued += tw.size
+            if self._cycle_queued >= _CYCLE_BATCH:
+                self._flush_cycles()
         self._rows.append(row)
-        self._n_windows += n_w
+        self._n_windows += int(row["start_s"].shape[0])
+
+    def _flush_cycles(self) -> None:
+        """Cycle analysis (TSI changes, cycle amplitudes, Hilbert frequency spread) of the queue."""
+        if not self._cycle_queue:
+            return
+        queue, self._cycle_queue, self._cycle_queued = self._cycle_queue, [], 0
+        proj = np.concatenate([item[2] for item in queue])
+        f0 = np.concatenate([item[3] for item in queue])
+        win_ids = np.concatenate([item[4] for item in queue])
+        cyc = cycle_features(proj, f0, self.fs_hz, pad_n=self.pad_n, params=self.params.tremor)
+        total = win_ids.shape[0]
+        if cyc.delta_f_hz.size:
+            # window id of every change: changes are pooled per window in order
+            per_win_changes = np.maximum(cyc.n_cycles - 1, 0)
+            self._delta_f.append(cyc.delta_f_hz.astype(np.float32))
+            self._delta_win.append(np.repeat(win_ids, per_win_changes).astype(np.int64))
+        amp_win = np.repeat(np.arange(total), cyc.n_cycles)
+        cyc_n: NDArray[Any] = np.zeros(total)
+        cyc_s1: NDArray[Any] = np.zeros(total)
+        cyc_s2: NDArray[Any] = np.zeros(total)
+        if cyc.cycle_amplitude.size == amp_win.size and amp_win.size:
+            a = cyc.cycle_amplitude
+            cyc_n = np.bincount(amp_win, minlength=total)
+            cyc_s1 = np.bincount(amp_win, weights=a, minlength=total)
+            cyc_s2 = np.bincount(amp_win, weights=a * a, minlength=total)
+        at = 0
+        for row, tw, *_ in queue:
+            part = slice(at, at + tw.size)
+            row["if_sd_hz"][tw] = cyc.if_sd_hz[part]
+            row["n_cycles"][tw] = cyc.n_cycles[part]
+            row["cycle_amp_n"][tw] = cyc_n[part]
+            row["cycle_amp_sum"][tw] = cyc_s1[part]
+            row["cycle_amp_sumsq"][tw] = cyc_s2[part]
+            at += tw.size
 
     # -- summary -----------------------------------------------------------------------
     def finish(self) -> MotionReport:
@@ -456,7 +672,11 @@ class MotionAnalyzer:
             raise InvalidInputError("analysis", None, reason="finish() was already called")
         if not self._started:
             raise InvalidInputError("recording", None, reason="is empty (needs at least 2 samples)")
-        self._process(final=True)
+        try:
+            self._process(final=True)
+        finally:
+            self.close()
+        self._flush_cycles()
         self._finished = True
         p = self.params
         tp = p.tremor
@@ -584,13 +804,16 @@ class MotionAnalyzer:
                 spectrum=np.zeros((0, n_bins), dtype=np.float32),
                 spectrum_step_hz=tp.spectrogram_step_hz,
             )
-        cat = {k: np.concatenate([r[k] for r in self._rows]) for k in self._rows[0]}
+        # field by field, dropping each row's piece once joined: the peak is the table plus
+        # one field, not twice the table (a week of windows is about 40 MB)
+        rows, self._rows = self._rows, []
+        cat = {k: np.concatenate([r.pop(k) for r in rows]) for k in list(rows[0])}
         return WindowTable(
             start_s=cat["start_s"],
             tremor=cat["tremor"].astype(bool),
             worn=np.ones(cat["start_s"].shape[0], dtype=bool),
             n_cycles=cat["n_cycles"].astype(np.int32),
-            values={k: cat[k].astype(np.float32) for k in _WINDOW_FLOAT_FIELDS},
+            values={k: cat[k].astype(np.float32, copy=False) for k in _WINDOW_FLOAT_FIELDS},
             spectrum=cat["spectrum"],
             spectrum_step_hz=tp.spectrogram_step_hz,
         )
@@ -661,15 +884,19 @@ def analyze_stream(
         Copied into the report (default: from the first chunk).
     """
     engine: MotionAnalyzer | None = None
-    for chunk in chunks:
+    try:
+        for chunk in chunks:
+            if engine is None:
+                engine = MotionAnalyzer(
+                    params, source=source or chunk.source, format=format or chunk.format
+                )
+            engine.feed(chunk)
         if engine is None:
-            engine = MotionAnalyzer(
-                params, source=source or chunk.source, format=format or chunk.format
-            )
-        engine.feed(chunk)
-    if engine is None:
-        raise InvalidInputError("recording", None, reason="is empty (no chunks)")
-    return engine.finish()
+            raise InvalidInputError("recording", None, reason="is empty (no chunks)")
+        return engine.finish()
+    finally:
+        if engine is not None:
+            engine.close()
 
 
 def recording_from_frame(frame: Any, *, source: str = "frame") -> Recording:
@@ -727,11 +954,12 @@ def _io() -> Any:
 
 
 def _chunks_of(
-    data: Recording | str | Path | Any, *, format: str, chunk_s: float
+    data: Recording | str | Path | Any, *, format: str, chunk_s: float | None
 ) -> tuple[Iterable[Recording], str, str]:
-    """Chunks, source and format of any accepted input."""
+    """Chunks, source and format of any accepted input (``chunk_s`` None: see analyze)."""
+    slice_s = _MEMORY_SLICE_S if chunk_s is None else chunk_s
     if isinstance(data, Recording):
-        return _slices(data, chunk_s), data.source, data.format
+        return _slices(data, slice_s), data.source, data.format
     if isinstance(data, str | Path):
         path = Path(data)
         io = _io()
@@ -740,12 +968,16 @@ def _chunks_of(
         if not path.exists():
             raise UnreadableFileError(path, "no such file")
         if hasattr(io, "iter_recording"):
-            return io.iter_recording(path, format=format, chunk_s=chunk_s), str(path), ""
+            from dystonia.motion.io.prefetch import prefetch
+
+            # decoding the next piece (GIL released) overlaps with analysing this one
+            chunks = prefetch(io.iter_recording(path, format=format, chunk_s=chunk_s))
+            return chunks, str(path), ""
         rec = io.read_recording(path, format=format)
-        return _slices(rec, chunk_s), str(path), rec.format
+        return _slices(rec, slice_s), str(path), rec.format
     if hasattr(data, "columns"):
         rec = recording_from_frame(data)
-        return _slices(rec, chunk_s), "frame", "frame"
+        return _slices(rec, slice_s), "frame", "frame"
     raise InvalidInputError(
         "recording",
         type(data).__name__,
@@ -758,7 +990,7 @@ def analyze(
     *,
     params: MotionParams | None = None,
     format: str = "auto",
-    chunk_s: float = 3600.0,
+    chunk_s: float | None = None,
 ) -> MotionReport:
     """Analyse a motion recording for tremor: the Python form of ``dystonia motion analyze``.
 
@@ -772,17 +1004,26 @@ def analyze(
         All thresholds and settings (defaults documented in :mod:`dystonia.motion.params`).
     format : str
         Reader for paths: ``"auto"``, ``"csv"``, ``"parquet"``, ``"cwa"``, ``"bin"``.
-    chunk_s : float
-        Chunk length for streaming (seconds); affects memory only, not results.
+    chunk_s : float, optional
+        Chunk length for streaming (10-86400 s). Default: files stream in the pieces their
+        reader decodes (a few megabytes each) and in-memory data in 600-s slices. Affects
+        memory only, never results: windows are analysed in fixed blocks of the window grid
+        whatever the chunks.
 
     Returns
     -------
     MotionReport
         ``report.to_dict()`` gives the contract JSON.
     """
-    if not (isinstance(chunk_s, int | float) and 10.0 <= chunk_s <= 86400.0):
+    if chunk_s is not None and not (
+        isinstance(chunk_s, int | float)
+        and not isinstance(chunk_s, bool)
+        and 10.0 <= chunk_s <= 86400.0
+    ):
         raise InvalidInputError("chunk_s", chunk_s, allowed="10-86400 s")
-    chunks, source, fmt = _chunks_of(data, format=format, chunk_s=float(chunk_s))
+    chunks, source, fmt = _chunks_of(
+        data, format=format, chunk_s=None if chunk_s is None else float(chunk_s)
+    )
     return analyze_stream(chunks, params=params, source=source, format=fmt)
 
 

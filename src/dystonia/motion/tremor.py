@@ -15,6 +15,11 @@ Per window (see :class:`dystonia.motion.params.TremorParams` for every number):
 * **peak ratio**: power within +-``peak_half_width_hz`` of the peak over the power of the
   reference band; **FWHM**: full width at half maximum of the peak (Hz; a 4-s Hann window
   cannot resolve less than about 0.36 Hz);
+* for the movement rule of :func:`detect_tremor`: the **band peak ratio** (the same peak power,
+  clipped to the tremor band, over the tremor band's power, as Luft et al. normalise [3]_) and
+  the **low-side prominence** (peak power density over the largest density 0.5-1.5 Hz below
+  the peak: a tremor peak stands clear of the voluntary-movement spectrum, whose upper
+  shoulder slopes down into the band);
 * **amplitude**: RMS of the magnitude of the band-pass-filtered three-axis vector
   (deg/s or m/s^2; zero-phase FFT band-pass, flat inside the band, see
   :func:`band_pass_flat`); ``power`` is its square;
@@ -57,6 +62,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -74,6 +80,7 @@ __all__ = [
     "band_features",
     "band_pass",
     "band_pass_flat",
+    "band_pass_flat_rows",
     "cycle_features",
     "detect_tremor",
     "directionality",
@@ -83,12 +90,71 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
+#: Rows per Hilbert transform in the cycle analysis (bounds its complex temporaries).
+_HILBERT_ROWS = 256
+
+#: Threads for each batched FFT (scipy.fft ``workers``; independent transforms are shared out,
+#: so results do not change). One: the analysis already runs blocks on two threads
+#: (``dystonia.motion.report``), and more threads than cores only add switching.
+FFT_WORKERS = 1
+
+
+@dataclass(frozen=True)
+class _SosDesign:
+    """A Butterworth band-pass as second-order sections, with what ``sosfiltfilt`` derives."""
+
+    sos: FloatArray
+    zi: FloatArray
+    edge: int
+
+
+@lru_cache(maxsize=512)
+def _band_pass_design(order: int, lo_hz: float, hi_hz: float, fs_hz: float) -> _SosDesign:
+    """Design a band-pass once per distinct band (about 0.7 ms each, more than filtering)."""
+    sos = np.asarray(signal.butter(order, (lo_hz, hi_hz), btype="bandpass", fs=fs_hz, output="sos"))
+    # scipy.signal.sosfiltfilt's default odd padding: 3 * (2 * sections + 1 - trivial zeros)
+    ntaps = 2 * sos.shape[0] + 1
+    ntaps -= min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
+    zi = np.asarray(signal.sosfilt_zi(sos))
+    return _SosDesign(sos, zi, 3 * ntaps)
+
+
+def _band_pass_sos(order: int, lo_hz: float, hi_hz: float, fs_hz: float) -> FloatArray:
+    """Second-order sections of a Butterworth band-pass (a copy of the cached design)."""
+    return _band_pass_design(order, lo_hz, hi_hz, fs_hz).sos.copy()
+
+
+def _sosfiltfilt_rows(design: _SosDesign, x: FloatArray) -> FloatArray:
+    """``scipy.signal.sosfiltfilt(sos, x, axis=1)`` with the design's initial state cached.
+
+    Same steps as scipy (odd extension by ``edge`` samples, forward and backward passes from
+    the steady state scaled by the first sample); scipy recomputes ``sosfilt_zi`` on every call,
+    which costs more than filtering a few short windows.
+    """
+    edge = design.edge
+    if x.shape[1] <= edge:
+        raise InvalidInputError(
+            "x", None, reason=f"needs more than {edge} samples to filter, got {x.shape[1]}"
+        )
+    ext = np.concatenate(
+        (
+            2 * x[:, :1] - x[:, edge:0:-1],
+            x,
+            2 * x[:, -1:] - x[:, -2 : -(edge + 2) : -1],
+        ),
+        axis=1,
+    )
+    zi = design.zi.reshape(design.zi.shape[0], 1, 2)
+    y, _ = signal.sosfilt(design.sos, ext, axis=1, zi=zi * ext[:, :1])
+    y, _ = signal.sosfilt(design.sos, y[:, ::-1], axis=1, zi=zi * y[:, -1:])
+    return np.asarray(y[:, ::-1][:, edge:-edge])
+
 
 def band_pass(
     x: NDArray[Any], fs_hz: float, band_hz: tuple[float, float], *, order: int = 4
 ) -> FloatArray:
     """Zero-phase Butterworth band-pass along axis 0 (``sosfiltfilt``)."""
-    sos = signal.butter(order, band_hz, btype="bandpass", fs=fs_hz, output="sos")
+    sos = _band_pass_sos(int(order), float(band_hz[0]), float(band_hz[1]), float(fs_hz))
     return np.asarray(signal.sosfiltfilt(sos, np.asarray(x, dtype=np.float64), axis=0))
 
 
@@ -108,27 +174,82 @@ def band_pass_flat(
     before the transform to limit wrap-around.
     """
     a = np.asarray(x, dtype=np.float64)
-    n = a.shape[0]
-    ext = min(n - 1, int(np.ceil(2.0 / transition_hz * fs_hz)))
-    padded = np.pad(a, [(ext, ext)] + [(0, 0)] * (a.ndim - 1), mode="reflect") if ext > 0 else a
-    m = scipy.fft.next_fast_len(padded.shape[0], real=True)
+    rows = a.reshape(a.shape[0], -1).T
+    out = band_pass_flat_rows(rows, fs_hz, band_hz, transition_hz=transition_hz)
+    return np.asarray(out.T, dtype=np.float64).reshape(a.shape)
+
+
+@lru_cache(maxsize=8)
+def _flat_gain(
+    m: int, fs_hz: float, lo: float, hi: float, transition_hz: float
+) -> NDArray[np.float32]:
     freqs = np.fft.rfftfreq(m, 1.0 / fs_hz)
-    lo, hi = band_hz
     gain = np.zeros_like(freqs)
     gain[(freqs >= lo) & (freqs <= hi)] = 1.0
     low_edge = (freqs > lo - transition_hz) & (freqs < lo)
     gain[low_edge] = 0.5 * (1.0 + np.cos(np.pi * (lo - freqs[low_edge]) / transition_hz))
     high_edge = (freqs > hi) & (freqs < hi + transition_hz)
     gain[high_edge] = 0.5 * (1.0 + np.cos(np.pi * (freqs[high_edge] - hi) / transition_hz))
-    # single-precision transform (relative error ~1e-7 of the signal, twice as fast)
-    spec = scipy.fft.rfft(padded.astype(np.float32), n=m, axis=0)
-    spec *= gain.astype(np.float32).reshape((-1,) + (1,) * (a.ndim - 1))
-    out = scipy.fft.irfft(spec, n=m, axis=0)
-    return np.asarray(out[ext : ext + n], dtype=np.float64)
+    out = gain.astype(np.float32)
+    out.flags.writeable = False
+    return out
+
+
+def band_pass_flat_rows(
+    x: NDArray[Any],
+    fs_hz: float,
+    band_hz: tuple[float, float],
+    *,
+    transition_hz: float = 0.5,
+) -> NDArray[np.float32]:
+    """:func:`band_pass_flat` along the last axis of ``x`` (channels, samples), in float32.
+
+    The transform is single precision (relative error about 1e-7 of the signal, twice as fast
+    as double); the result is the float32 output of the inverse transform.
+    """
+    a = np.asarray(x)
+    c, n = a.shape
+    ext = min(n - 1, int(np.ceil(2.0 / transition_hz * fs_hz)))
+    m = scipy.fft.next_fast_len(n + 2 * ext, real=True)
+    # mirror extension (numpy "reflect") and zero padding written straight into the float32
+    # input of the transform (scipy's own zero padding copies the data once more)
+    padded = np.zeros((c, m), dtype=np.float32)
+    padded[:, ext : ext + n] = a
+    if ext > 0:
+        padded[:, :ext] = a[:, 1 : ext + 1][:, ::-1]
+        padded[:, ext + n : ext + n + ext] = a[:, n - 1 - ext : n - 1][:, ::-1]
+    spec = scipy.fft.rfft(padded, axis=1, workers=FFT_WORKERS)
+    del padded
+    spec *= _flat_gain(m, float(fs_hz), float(band_hz[0]), float(band_hz[1]), float(transition_hz))
+    out = scipy.fft.irfft(spec, n=m, axis=1, workers=FFT_WORKERS)
+    return np.asarray(out[:, ext : ext + n])
 
 
 def _nfft(window_n: int, zero_pad_factor: int) -> int:
     return int(2 ** int(np.ceil(np.log2(window_n)))) * zero_pad_factor
+
+
+@lru_cache(maxsize=8)
+def _hann(window_n: int) -> FloatArray:
+    taper = np.asarray(signal.windows.hann(window_n, sym=False), dtype=np.float64)
+    taper.flags.writeable = False
+    return taper
+
+
+def _bins_needed(p: TremorParams, fs_hz: float, df: float) -> int:
+    """Spectrum bins (from 0 Hz) that :func:`spectral_features` reads, with a margin.
+
+    The reference band, the peak band (plus the peak half width), the +-3 Hz half-maximum
+    search around a peak in the tremor band and the plot spectrum all lie below this bin.
+    """
+    ref_hi = min(p.reference_band_hz[1], 0.45 * fs_hz)
+    top_hz = max(
+        ref_hi,
+        p.band_hz[1] + p.peak_half_width_hz + df,
+        p.band_hz[1] + 3.0 + df,
+        min(p.spectrogram_max_hz, fs_hz / 2.0),
+    )
+    return int(np.ceil(top_hz / df)) + 4
 
 
 @dataclass
@@ -164,24 +285,36 @@ def spectral_features(
     -------
     dict
         ``peak_frequency_hz``, ``peak_ratio``, ``peak_power``, ``fwhm_hz``, ``is_peak``
-        (local maximum inside the band) and ``spectrum`` (float32, power in
+        (local maximum inside the band), ``band_peak_ratio`` (power within
+        ``peak_half_width_hz`` of the peak, clipped to the band, over the band's power),
+        ``low_side_prominence`` (peak power density over the largest density between
+        ``moving_prominence_below_hz`` below the peak) and ``spectrum`` (float32, power in
         ``spectrogram_step_hz`` bins from 0 to ``spectrogram_max_hz``), each with one row per
         window.
     """
     p = params or TremorParams()
-    w = np.asarray(windows, dtype=np.float64)
-    n_win, _, win_n = w.shape
+    w = np.ascontiguousarray(windows, dtype=np.float64)
+    n_win, n_axes, win_n = w.shape
     nfft = _nfft(win_n, p.zero_pad_factor)
     df = fs_hz / nfft
-    taper = signal.windows.hann(win_n, sym=False)
-    # single precision for the transform (relative error ~1e-7, twice as fast); sums in float64
-    x = ((w - w.mean(axis=2, keepdims=True)) * taper).astype(np.float32)
-    spec = scipy.fft.rfft(x, n=nfft, axis=2)
+    taper = _hann(win_n)
+    # single precision for the transform (relative error ~1e-7, twice as fast); sums in float64.
+    # The zero padding is written here: scipy's own (``n=nfft``) copies the data once more.
+    x = np.empty((n_win, n_axes, nfft), dtype=np.float32)
+    x[:, :, win_n:] = 0.0
+    centred = w - w.mean(axis=2, keepdims=True)
+    centred *= taper
+    x[:, :, :win_n] = centred
+    del centred
+    spec = scipy.fft.rfft(x, axis=2, workers=FFT_WORKERS)
+    del x
+    # only the bins up to the highest frequency any feature reads are kept
+    n_bins = min(spec.shape[2], _bins_needed(p, fs_hz, df))
+    spec = spec[:, :, :n_bins]
     power = spec.real * spec.real + spec.imag * spec.imag
-    psd = power.sum(axis=1, dtype=np.float64) * (2.0 / (fs_hz * np.sum(taper**2)))
+    psd = power.sum(axis=1, dtype=np.float64) * (2.0 / (fs_hz * float(np.sum(taper**2))))
     del power
     del spec
-    n_bins = psd.shape[1]
     freqs = np.arange(n_bins) * df
     lo = int(np.ceil(p.band_hz[0] / df))
     hi = min(int(np.floor(p.band_hz[1] / df)), n_bins - 2)
@@ -217,6 +350,23 @@ def spectral_features(
     with np.errstate(invalid="ignore", divide="ignore"):
         peak_ratio = np.where(ref_power > 0, peak_power / ref_power, 0.0)
 
+    # for the movement rule: the peak's share of the tremor band alone (its +-half width
+    # clipped to the band), and how far it stands above the spectrum just below it
+    band_lo, band_hi = p.band_hz
+    band_power = _power(band_lo, min(band_hi, nyq_cap))
+    in_band_power = _power(
+        np.maximum(f0 - p.peak_half_width_hz, band_lo),
+        np.minimum(f0 + p.peak_half_width_hz, band_hi),
+    )
+    below = np.arange(
+        -round(p.moving_prominence_below_hz[1] / df),
+        -round(p.moving_prominence_below_hz[0] / df) + 1,
+    )
+    below_psd = psd[rows[:, None], np.clip(k[:, None] + below[None, :], 0, n_bins - 1)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        band_peak_ratio = np.where(band_power > 0, in_band_power / band_power, 0.0)
+        low_side_prominence = p0 / below_psd.max(axis=1)
+
     # full width at half maximum of the peak, linear interpolation at both crossings
     half = p0 / 2.0
     # search the half-maximum crossings within +-3 Hz of the peak only
@@ -246,6 +396,8 @@ def spectral_features(
     return {
         "peak_frequency_hz": f0,
         "peak_ratio": peak_ratio,
+        "band_peak_ratio": band_peak_ratio,
+        "low_side_prominence": low_side_prominence,
         "peak_power": peak_power,
         "fwhm_hz": fwhm,
         "is_peak": is_peak,
@@ -367,14 +519,19 @@ def cycle_features(
         sel = groups == g
         lo = max(g - p.tsi_half_band_hz, 0.5)
         hi = min(g + p.tsi_half_band_hz, 0.45 * fs_hz)
-        sos = signal.butter(p.tsi_filter_order, (lo, hi), btype="bandpass", fs=fs_hz, output="sos")
-        y[sel] = signal.sosfiltfilt(sos, x[sel], axis=1)
-    analytic = signal.hilbert(y, axis=1)
-    phase = np.unwrap(np.angle(analytic), axis=1)
-    inst_f = np.diff(phase, axis=1) * fs_hz / (2.0 * np.pi)
+        design = _band_pass_design(p.tsi_filter_order, float(lo), float(hi), float(fs_hz))
+        y[sel] = _sosfiltfilt_rows(design, x[sel])
+    if_sd = np.full(n_win, np.nan)
+    if win_n > 2:
+        # in slices of rows: the analytic signal is complex and twice the size of y
+        for a in range(0, n_win, _HILBERT_ROWS):
+            analytic = signal.hilbert(y[a : a + _HILBERT_ROWS], axis=1)
+            # instantaneous frequency inside the window: phase steps wrapped to [-pi, pi),
+            # which is what differencing the unwrapped phase (numpy.unwrap) gives
+            step = np.diff(np.angle(analytic[:, pad_n : pad_n + win_n]), axis=1)
+            step = np.mod(step + np.pi, 2.0 * np.pi) - np.pi
+            if_sd[a : a + _HILBERT_ROWS] = (step * (fs_hz / (2.0 * np.pi))).std(axis=1)
     core = y[:, pad_n : pad_n + win_n]
-    inst_core = inst_f[:, pad_n : pad_n + win_n - 1]
-    if_sd = inst_core.std(axis=1) if inst_core.shape[1] > 1 else np.full(n_win, np.nan)
 
     rows, pos = _upward_crossings(core)
     same = rows[1:] == rows[:-1]
@@ -403,10 +560,17 @@ def detect_tremor(
 ) -> NDArray[np.bool_]:
     """Apply the documented detection rule (see :class:`TremorParams`) to window features.
 
+    A window is tremor when its amplitude reaches the floor, its largest in-band peak is a
+    local maximum, and either the **resting rule** (peak ratio against the broad reference
+    band) or the **movement rule** (the peak dominates the tremor band and stands clear of the
+    voluntary-movement spectrum below it) holds. The movement rule is skipped when the features
+    lack ``band_peak_ratio`` and ``low_side_prominence`` or ``detect_during_movement`` is off.
+
     Parameters
     ----------
     features : dict
-        Needs ``is_peak``, ``peak_ratio`` and ``amplitude`` arrays.
+        Needs ``is_peak``, ``peak_ratio`` and ``amplitude`` arrays; for the movement rule also
+        ``peak_frequency_hz``, ``band_peak_ratio`` and ``low_side_prominence``.
     unit : {"deg/s", "m/s^2"}
         Unit of the amplitude; selects the amplitude floor.
     params : TremorParams, optional
@@ -420,11 +584,20 @@ def detect_tremor(
         raise InvalidInputError("unit", unit, allowed=["deg/s", "m/s^2"])
     amp = np.asarray(features["amplitude"], dtype=np.float64)
     ratio = np.asarray(features["peak_ratio"], dtype=np.float64)
-    return np.asarray(
-        np.asarray(features["is_peak"], dtype=bool)
-        & (ratio >= p.min_peak_ratio)
-        & (np.nan_to_num(amp) >= floor)
-    )
+    base = np.asarray(features["is_peak"], dtype=bool) & (np.nan_to_num(amp) >= floor)
+    rule = ratio >= p.min_peak_ratio
+    if p.detect_during_movement and "band_peak_ratio" in features:
+        f0 = np.asarray(features["peak_frequency_hz"], dtype=np.float64)
+        moving = (
+            (f0 - p.peak_half_width_hz >= p.band_hz[0])
+            & (np.asarray(features["band_peak_ratio"], dtype=np.float64) >= p.moving_min_band_ratio)
+            & (
+                np.nan_to_num(np.asarray(features["low_side_prominence"], dtype=np.float64))
+                >= p.moving_min_prominence
+            )
+        )
+        rule = rule | moving
+    return np.asarray(base & rule)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from numpy.typing import NDArray
 
 from dystonia.exceptions import UnreadableFileError
 from dystonia.motion.io.batches import Batch, Event, Source
+from dystonia.motion.io.damage import gap_event, gap_reason, skipped_block_events
 
 __all__ = ["BLOCK_BYTES", "BLOCK_DTYPE", "decode_timestamps", "open_cwa"]
 
@@ -338,6 +339,8 @@ def _batches(
     blocks_per_batch: int,
 ) -> Iterator[Batch]:
     state = _State()
+    produced = False
+    first_skip = ""
     with path.open("rb") as fh:
         fh.seek(data_offset)
         first = 0
@@ -346,8 +349,20 @@ def _batches(
             raw = fh.read(take * BLOCK_BYTES)
             if len(raw) != take * BLOCK_BYTES:
                 raise _fail(path, f"file shrank while reading (block {first})")
-            yield _decode(path, raw, first, data_offset, layout, state, fractional_time)
+            batch = _decode(path, raw, first, data_offset, layout, state, fractional_time)
+            produced = produced or batch.n_samples > 0
+            if not produced and not first_skip:
+                skips = [e.detail for e in batch.events if e.kind == "skipped_block"]
+                if skips:
+                    first_skip = f"block {skips[0]['block']}: {skips[0]['reason']}"
+            yield batch
             first += take
+    if not produced:
+        # every block passed the checksum and header checks of the layout search but failed a
+        # later one (e.g. an impossible sample count in every block)
+        raise _fail(
+            path, f"no valid data block: all {n_blocks} blocks are damaged (first: {first_skip})"
+        )
     if tail_bytes:
         offset = data_offset + n_blocks * BLOCK_BYTES
         detail = {
@@ -424,42 +439,27 @@ def _decode(
         )
 
     # --- events: skipped blocks and gaps --------------------------------------------------
-    events: list[Event] = []
-    skipped = np.flatnonzero(~usable)
-    anchor = np.concatenate(([state.last_time_s], last_s))
-    for i in skipped:
-        before = int(np.searchsorted(index, i))  # usable blocks before this one in the batch
-        events.append(
-            Event(
-                "skipped_block",
-                float(anchor[before]),
-                {
-                    "block": int(first_block + i),
-                    "byte_offset": int(data_offset + (first_block + i) * BLOCK_BYTES),
-                    "reason": reasons[int(i)],
-                },
-            )
+    skipped = (
+        (
+            first_block + int(i),
+            data_offset + (first_block + int(i)) * BLOCK_BYTES,
+            reasons[int(i)] or "damaged block",
         )
+        for i in np.flatnonzero(~usable)
+    )
+    events = skipped_block_events(skipped, block_no, last_s, state.last_time_s)
     for k in np.flatnonzero(~follows).tolist():
         if prev_block[k] < 0:
             continue  # first block of the recording
-        missing = int(block_no[k] - prev_block[k] - 1)
-        jump = int(sequence[k] - prev_seq[k])
-        if missing > 0:
-            lo = int(prev_block[k]) + 1
-            span = f"block {lo}" if missing == 1 else f"blocks {lo}-{lo + missing - 1}"
-            reason = f"{missing} damaged block{'s' if missing > 1 else ''} skipped ({span})"
-        elif jump != 1:
-            reason = f"block sequence number jumps from {int(prev_seq[k])} to {int(sequence[k])}"
-        else:
-            reason = "device clock jumps between consecutive blocks (logging paused?)"
-        gap = {
-            "start_s": float(prev_last[k]),
-            "end_s": float(first_s[k]),
-            "duration_s": float(first_s[k] - prev_last[k]),
-            "reason": reason,
-        }
-        events.append(Event("gap", float(prev_last[k]), gap))
+        reason = gap_reason(
+            "block",
+            previous_block=int(prev_block[k]),
+            block=int(block_no[k]),
+            previous_sequence=int(prev_seq[k]),
+            sequence=int(sequence[k]),
+            otherwise="device clock jumps between consecutive blocks (logging paused?)",
+        )
+        events.append(gap_event(prev_last[k], first_s[k], reason))
 
     # --- samples -------------------------------------------------------------------------
     max_count = layout.max_count

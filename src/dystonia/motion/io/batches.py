@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from dystonia.exceptions import UnreadableFileError
 from dystonia.motion.recording import Recording
 
-__all__ = ["Batch", "Event", "Source", "concatenate", "rechunk"]
+__all__ = ["Batch", "Event", "Source", "as_decoded", "concatenate", "rechunk"]
 
 
 @dataclass(frozen=True)
@@ -235,6 +235,36 @@ def rechunk(src: Source, chunk_s: float) -> Iterator[Recording]:
             rest = rest.take(cut, rest.n_samples)
     if pending:
         yield emit(final=True)
+
+
+def as_decoded(src: Source) -> Iterator[Recording]:
+    """One :class:`Recording` per decoded batch with samples, without copying or re-cutting.
+
+    Pieces are as the reader decodes them (a few megabytes, not aligned to time). Each piece
+    reports the events decoded with it and with the sample-less batches before it; events
+    after the last samples go to the last piece. ``metadata["chunk_index"]`` counts the
+    pieces and ``metadata["chunk_start_s"]`` is the first sample time of each.
+    """
+    events: list[Event] = []
+    held: Batch | None = None
+    index = 0
+    for batch in _nonempty_or_events(src.batches):
+        events.extend(batch.events)
+        if batch.n_samples == 0:
+            continue
+        if held is not None:
+            yield _piece(src, held, index)
+            index += 1
+        held = Batch(batch.time_s, batch.acc_g, batch.gyro_dps, events)
+        events = []
+    if held is not None:
+        held.events.extend(events)
+        yield _piece(src, held, index)
+
+
+def _piece(src: Source, batch: Batch, index: int) -> Recording:
+    extra = {"chunk_index": index, "chunk_start_s": float(batch.time_s[0])}
+    return _recording(src, [batch], batch.events, extra)
 
 
 def _nonempty_or_events(batches: Iterable[Batch]) -> Iterator[Batch]:

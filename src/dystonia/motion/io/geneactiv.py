@@ -43,6 +43,7 @@ from numpy.typing import NDArray
 
 from dystonia.exceptions import UnreadableFileError
 from dystonia.motion.io.batches import Batch, Event, Source
+from dystonia.motion.io.damage import gap_event, gap_reason, skipped_block_events
 
 __all__ = ["HEX_PER_PAGE", "SAMPLES_PER_PAGE", "open_bin", "page_time_s"]
 
@@ -344,39 +345,21 @@ def _decode(
             f"{float(prev_last[k] - start_s[k]):.3f} s; samples cannot be put in order",
         )
 
-    events: list[Event] = []
-    anchor = np.concatenate(([state.last_time_s], last_s))
-    page_positions = index if n else np.empty(0, dtype=np.int64)
-    for page_no, offset, reason in skipped:
-        before = int(np.searchsorted(page_positions, page_no))
-        events.append(
-            Event(
-                "skipped_block",
-                float(anchor[before]),
-                {"block": page_no, "byte_offset": offset, "reason": reason},
-            )
-        )
+    events = skipped_block_events(skipped, index, last_s, state.last_time_s)
     late_s = start_s - (prev_start + prev_duration)
     discontinuous = (prev_index >= 0) & (
         (index != prev_index + 1) | (sequence != prev_seq + 1) | (late_s > CONTINUITY_S)
     )
     for k in np.flatnonzero(discontinuous).tolist():
-        missing = int(index[k] - prev_index[k] - 1)
-        if missing > 0:
-            lo = int(prev_index[k]) + 1
-            span = f"page {lo}" if missing == 1 else f"pages {lo}-{lo + missing - 1}"
-            reason = f"{missing} damaged page{'s' if missing > 1 else ''} skipped ({span})"
-        elif sequence[k] != prev_seq[k] + 1:
-            reason = f"page sequence number jumps from {int(prev_seq[k])} to {int(sequence[k])}"
-        else:
-            reason = f"page time jumps {float(late_s[k]):.3f} s beyond the previous page's end"
-        gap = {
-            "start_s": float(prev_last[k]),
-            "end_s": float(start_s[k]),
-            "duration_s": float(start_s[k] - prev_last[k]),
-            "reason": reason,
-        }
-        events.append(Event("gap", float(prev_last[k]), gap))
+        reason = gap_reason(
+            "page",
+            previous_block=int(prev_index[k]),
+            block=int(index[k]),
+            previous_sequence=int(prev_seq[k]),
+            sequence=int(sequence[k]),
+            otherwise=f"page time jumps {float(late_s[k]):.3f} s beyond the previous page's end",
+        )
+        events.append(gap_event(prev_last[k], start_s[k], reason))
 
     values = nibbles.reshape(n * SAMPLES_PER_PAGE, 12).astype(np.int32)
     raw = np.empty((values.shape[0], 3), dtype=np.int32)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dystonia.exceptions import InvalidInputError, UnreadableFileError
 from dystonia.motion.io import axivity, cloudupdrs, geneactiv, table
-from dystonia.motion.io.batches import Source, concatenate, rechunk
+from dystonia.motion.io.batches import Source, as_decoded, concatenate, rechunk
 from dystonia.motion.io.detect import FORMATS, detect_format
 from dystonia.motion.recording import Recording
 from dystonia.validation import check_option
@@ -82,7 +82,7 @@ def read_recording(path: str | Path, *, format: str = "auto") -> Recording:
 
 
 def iter_recording(
-    path: str | Path, *, format: str = "auto", chunk_s: float = 3600.0
+    path: str | Path, *, format: str = "auto", chunk_s: float | None = 3600.0
 ) -> Iterator[Recording]:
     """Stream a motion recording in consecutive time chunks, with memory flat in file length.
 
@@ -92,10 +92,13 @@ def iter_recording(
         As for :func:`read_recording`.
     format : {"auto", "csv", "parquet", "cwa", "bin", "cloudupdrs"}
         Reader to use.
-    chunk_s : float
+    chunk_s : float or None
         Chunk length in seconds (> 0). Chunk ``k`` holds the samples with
         ``t0 + k * chunk_s <= time_s < t0 + (k + 1) * chunk_s`` where ``t0`` is the first
-        sample time; windows without samples (inside gaps) are not yielded.
+        sample time; windows without samples (inside gaps) are not yielded. None yields the
+        pieces as the reader decodes them (a few megabytes each, not aligned to time, never
+        copied or joined): the cheapest stream when chunk boundaries do not matter, as for
+        :func:`dystonia.motion.analyze`.
 
     Yields
     ------
@@ -112,12 +115,14 @@ def iter_recording(
     InvalidInputError
         Bad ``format`` or ``chunk_s``.
     """
-    if isinstance(chunk_s, bool) or not isinstance(chunk_s, int | float):
-        raise InvalidInputError("chunk_s", chunk_s, reason=f"{chunk_s!r} is not a number")
-    if not (math.isfinite(chunk_s) and chunk_s > 0):
-        raise InvalidInputError("chunk_s", chunk_s, allowed="> 0 seconds, finite")
+    if chunk_s is not None:
+        if isinstance(chunk_s, bool) or not isinstance(chunk_s, int | float):
+            raise InvalidInputError("chunk_s", chunk_s, reason=f"{chunk_s!r} is not a number")
+        if not (math.isfinite(chunk_s) and chunk_s > 0):
+            raise InvalidInputError("chunk_s", chunk_s, allowed="> 0 seconds, finite")
     src = open_source(path, format)
-    return _guarded_iter(Path(path), rechunk(src, float(chunk_s)))
+    chunks = as_decoded(src) if chunk_s is None else rechunk(src, float(chunk_s))
+    return _guarded_iter(Path(path), chunks)
 
 
 def _guard(path: Path, work: Callable[[], Recording]) -> Recording:

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from dystonia.exceptions import UnreadableFileError, closest_match
+from dystonia.motion.io.arrow_arrays import column_values, first_finite_violation
 from dystonia.motion.io.batches import Batch, Source
 from dystonia.motion.io.text_blocks import BLOCK_BYTES, iter_text_blocks, parse_block, show
 
@@ -43,7 +44,7 @@ GYRO_COLUMNS = ("gyro_x", "gyro_y", "gyro_z")
 _CONTRACT = (TIME_COLUMN, *ACC_COLUMNS, *GYRO_COLUMNS)
 _HEADER_MAX_BYTES = 65536
 #: Rows per Parquet batch (bounded memory within a large row group).
-PARQUET_BATCH_ROWS = 262144
+PARQUET_BATCH_ROWS = 65536
 
 
 @dataclass(frozen=True)
@@ -319,13 +320,12 @@ def _parquet_batches(
                     raise UnreadableFileError(
                         path, f"row {start + row + 1}, column {name!r}: missing value (null)"
                     )
-                values = np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.float64)
-                finite = np.isfinite(values)
-                if not finite.all():
-                    row = int(np.flatnonzero(~finite)[0])
-                    value = float(values[row])
+                values = np.asarray(column_values(array), dtype=np.float64)
+                bad = first_finite_violation(values)
+                if bad is not None:
+                    value = float(values[bad])
                     raise UnreadableFileError(
-                        path, f"row {start + row + 1}, column {name!r}: {value!r} is not finite"
+                        path, f"row {start + bad + 1}, column {name!r}: {value!r} is not finite"
                     )
                 cols[name] = values
             time_s = cols[TIME_COLUMN]

@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 from numpy.typing import NDArray
 
 from dystonia.exceptions import UnreadableFileError
+from dystonia.motion.io.arrow_arrays import column_values, first_finite_violation
 
 __all__ = ["BLOCK_BYTES", "TextBlock", "iter_text_blocks", "parse_block", "show"]
 
@@ -202,14 +203,13 @@ def parse_block(
                 raise UnreadableFileError(path, f"line {number} is empty")
             value = "empty value" if raw == b"" else f"{show(raw)} is not a number"
             raise UnreadableFileError(path, f"line {number}, column {name!r}: {value}")
-        values = column.to_numpy()
+        values = column_values(column)
         if not pa.types.is_integer(kind):
-            finite = np.isfinite(values)
-            if not finite.all():
-                row = int(np.flatnonzero(~finite)[0])
-                number = block.first_line + row
+            bad = first_finite_violation(values)
+            if bad is not None:
+                number = block.first_line + bad
                 raise UnreadableFileError(
-                    path, f"line {number}, column {name!r}: {float(values[row])!r} is not finite"
+                    path, f"line {number}, column {name!r}: {float(values[bad])!r} is not finite"
                 )
         out[name] = values
     return out

@@ -1,0 +1,108 @@
+"""The optimised paths give the same numbers as the plain ones (and as scipy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from dystonia.motion import Recording, analyze
+from dystonia.motion.prepare import NonWearDetector
+from dystonia.motion.synthetic import Episode, tremor_episodes
+from dystonia.motion.tremor import (
+    _band_pass_design,
+    _sosfiltfilt_rows,
+    band_pass_flat,
+    band_pass_flat_rows,
+    spectral_features,
+)
+
+FS = 100.0
+
+
+@pytest.mark.parametrize(("order", "band"), [(3, (3.0, 7.0)), (3, (1.0, 5.5)), (4, (8.0, 14.0))])
+def test_cached_zero_phase_filter_equals_scipy(order: int, band: tuple[float, float]) -> None:
+    design = _band_pass_design(order, band[0], band[1], FS)
+    x = np.random.default_rng(1).normal(size=(5, 800))
+    expected = signal.sosfiltfilt(design.sos.copy(), x, axis=1)
+    assert np.array_equal(_sosfiltfilt_rows(design, x), expected)
+
+
+@pytest.mark.parametrize("n", [2, 5, 401, 3000])
+def test_row_band_pass_equals_column_band_pass(n: int) -> None:
+    x = np.random.default_rng(n).normal(size=(n, 3))
+    rows = band_pass_flat_rows(np.ascontiguousarray(x.T), FS, (3.0, 12.0))
+    assert np.array_equal(rows.T.astype(np.float64), band_pass_flat(x, FS, (3.0, 12.0)))
+
+
+def _reference_spectrum(window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Plain numpy: Hann-tapered, mean-removed, zero-padded to 1024, summed over axes."""
+    taper = np.hanning(window.shape[1] + 1)[:-1]
+    x = (window - window.mean(axis=1, keepdims=True)) * taper
+    power = np.abs(np.fft.rfft(x, n=1024, axis=1)) ** 2
+    psd = power.sum(axis=0) * 2.0 / (FS * np.sum(taper**2))
+    return np.fft.rfftfreq(1024, 1.0 / FS), psd
+
+
+def test_spectral_features_match_a_plain_reference() -> None:
+    t = np.arange(400) / FS
+    rng = np.random.default_rng(2)
+    windows = rng.normal(0, 0.5, (6, 3, 400))
+    windows[:, 0] += 10 * np.sin(
+        2 * np.pi * np.array([3.7, 5.0, 6.4, 8.1, 10.3, 11.6])[:, None] * t
+    )
+    windows[:, 1] += 30 * np.sin(2 * np.pi * 0.8 * t)  # slow movement outside the band
+    got = spectral_features(windows, FS)
+    for i, w in enumerate(windows):
+        freqs, psd = _reference_spectrum(w)
+        in_band = (freqs >= 3.0) & (freqs <= 12.0)
+        k = np.flatnonzero(in_band)[np.argmax(psd[in_band])]
+        df = freqs[1]
+        assert abs(got["peak_frequency_hz"][i] - freqs[k]) <= df / 2
+        peak = (
+            psd[
+                (freqs >= got["peak_frequency_hz"][i] - 1.0)
+                & (freqs <= got["peak_frequency_hz"][i] + 1.0)
+            ].sum()
+            * df
+        )
+        ref = psd[(freqs >= 0.5) & (freqs <= 20.0)].sum() * df
+        assert got["peak_ratio"][i] == pytest.approx(peak / ref, rel=1e-4)
+        f0 = got["peak_frequency_hz"][i]
+        clipped = (freqs >= max(f0 - 1.0, 3.0)) & (freqs <= min(f0 + 1.0, 12.0))
+        band = psd[in_band].sum() * df
+        assert got["band_peak_ratio"][i] == pytest.approx(psd[clipped].sum() * df / band, rel=1e-4)
+
+
+@pytest.fixture(scope="module")
+def gappy_rec() -> Recording:
+    rec = tremor_episodes(
+        duration_s=300, episodes=[Episode(20, 120, 5.0, 10, 0.6), Episode(200, 60, 8.0, 5)], seed=7
+    )
+    keep = (rec.time_s < 100) | (rec.time_s >= 113.37)
+    assert rec.acc_g is not None and rec.gyro_dps is not None
+    return Recording(rec.time_s[keep], rec.acc_g[keep], rec.gyro_dps[keep])
+
+
+@pytest.mark.parametrize("chunk_s", [10.0, 37.0])
+def test_results_do_not_depend_on_chunking(gappy_rec: Recording, chunk_s: float) -> None:
+    whole = analyze(gappy_rec, chunk_s=3600.0)
+    parts = analyze(gappy_rec, chunk_s=chunk_s)
+    assert np.array_equal(whole.windows.start_s, parts.windows.start_s)
+    assert np.array_equal(whole.windows.tremor, parts.windows.tremor)
+    for name, values in whole.windows.values.items():
+        assert np.array_equal(values, parts.windows.values[name], equal_nan=True), name
+    assert whole.tremor == parts.tremor
+
+
+def test_non_wear_all_valid_path_equals_masked_path() -> None:
+    rng = np.random.default_rng(3)
+    acc = rng.normal(0, 0.01, (20_000, 3)) + np.array([0.0, 0.0, 1.0])
+    fast, masked = NonWearDetector(5.0), NonWearDetector(5.0)
+    for a in range(0, 20_000, 3333):
+        part = acc[a : a + 3333]
+        fast.update(a, part)
+        masked.update(a, part, np.ones(part.shape[0], dtype=bool))
+    assert np.allclose(fast._m2, masked._m2, rtol=1e-9)
+    assert np.array_equal(fast._min, masked._min)
+    assert np.array_equal(fast._n, masked._n)
