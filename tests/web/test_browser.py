@@ -217,3 +217,31 @@ def _as_admin(site: Any) -> Any:
     from dystonia.records.service import SYSTEM
 
     return SYSTEM
+
+
+def test_patient_draws_a_spiral_and_sees_the_result(page: Any, server: str, site: Any) -> None:
+    """Pointer events from Chromium's mouse, coalesced samples, CSRF header, analysis, result."""
+    import math
+
+    from playwright.sync_api import expect
+
+    sign_in(page, server, "pat")
+    page.get_by_role("link", name="Draw", exact=True).click()
+    canvas = page.get_by_test_id("ink-canvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    for i in range(1, 700):  # a 4-turn Archimedean spiral with a 6 Hz wobble
+        theta = i / 700 * 4 * 2 * math.pi
+        r = 6 * theta + 1.5 * math.sin(2 * math.pi * 6 * i / 100)
+        page.mouse.move(cx + r * math.cos(theta), cy + r * math.sin(theta))
+    page.mouse.up()
+    shot(page, "07-drawing")
+    page.get_by_role("button", name="Analyse and save").click()
+    expect(page.get_by_test_id("ink-summary")).to_contain_text("spiral", timeout=30_000)
+    shot(page, "08-drawing-result")
+    (rec,) = site.records.overview(_as_admin(site), site.own)["recordings"]
+    assert rec["format"] == "pointer-json" and rec["analysis"]["tasks"][0]["kind"] == "spiral"
+    assert page.console_errors == []

@@ -20,7 +20,12 @@ FOOTER = "Dystonia Workbench supports clinical decisions; it does not make them.
 NAV = {
     "admin": [("/patients", "Patients"), ("/admin/users", "Users"), ("/admin/audit", "Audit")],
     "clinician": [("/patients", "Patients")],
-    "patient": [("/me/diary", "My diary"), ("/me", "My trajectory"), ("/me/summary", "My summary")],
+    "patient": [
+        ("/me/diary", "My diary"),
+        ("/me/ink", "Draw"),
+        ("/me", "My trajectory"),
+        ("/me/summary", "My summary"),
+    ],
 }
 
 

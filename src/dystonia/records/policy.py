@@ -55,6 +55,7 @@ ACTIONS: dict[str, bool] = {
     "toxin.create": True,
     "toxin.read": True,
     "recording.create": True,
+    "ink.create": True,
     "recording.read": True,
     "diary.create": True,
     "diary.read": True,
@@ -107,6 +108,7 @@ MATRIX: dict[Role, dict[str, Scope]] = {
         **{a: "assigned" for a in _CLINICAL_READS},
         **{a: "assigned" for a in _CLINICAL_WRITES},
         "diary.create": "assigned",
+        "ink.create": "assigned",
         "fhir.export": "assigned",
         "fhir.import": "assigned",
     },
@@ -114,6 +116,7 @@ MATRIX: dict[Role, dict[str, Scope]] = {
         "patient.list": "self",
         **{a: "self" for a in _CLINICAL_READS},
         "diary.create": "self",
+        "ink.create": "self",
     },
 }
 

@@ -75,6 +75,7 @@ VISIT_KINDS = ("clinic", "telephone", "video", "injection", "other")
 MAX_UPLOAD_BYTES = int(os.environ.get("DYSTONIA_MAX_UPLOAD_MB", "256")) * 1024 * 1024
 #: File types accepted for motion recordings (the readers of :mod:`dystonia.motion.io`).
 RECORDING_SUFFIXES = (".cwa", ".bin", ".csv", ".parquet")
+INK_TASKS = ("auto", "spiral", "writing")
 NAME_MAX = 200
 NOTE_MAX = 2000
 
@@ -878,6 +879,54 @@ class Records:
 
         return self._patient_scoped(who, "recording.create", patient_id, "recording", work)
 
+    def add_ink(
+        self, who: Principal, patient_id: int, *, data: bytes, task: str = "auto"
+    ) -> dict[str, Any]:
+        """Store a drawing or writing sample from the web page (pointer-event JSON,
+        ``docs/ink/formats.md``) with its pen analysis, as a recording."""
+        from dystonia.ink import analyze as analyze_ink
+
+        if not isinstance(data, bytes | bytearray) or not data:
+            raise InvalidInputError("body", None, reason="is empty")
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise InvalidInputError("body", None, allowed=f"at most {MAX_UPLOAD_BYTES >> 20} MiB")
+        if task not in INK_TASKS:
+            raise InvalidInputError("task", task, allowed=list(INK_TASKS))
+        # Refuse before analysing when the caller may not add ink here.
+        self._patient_scoped(
+            who, "ink.create", patient_id, "recording", lambda s, p: (None, "check")
+        )
+        report = analyze_ink(bytes(data), task)
+        analysis = report.to_dict()
+        analysis["source"] = "drawing page"
+        with tempfile.TemporaryDirectory(prefix="dystonia-ink-") as tmp:
+            figure = _ink_figure_png(report, Path(tmp) / "figure.png")
+        digest = hashlib.sha256(data).hexdigest()
+        figure_digest = hashlib.sha256(figure).hexdigest() if figure else None
+        kind = analysis["tasks"][0]["kind"] if analysis.get("tasks") else task
+
+        def work(s: Session, p: Patient) -> tuple[dict[str, Any], object]:
+            for key, payload in ((digest, bytes(data)), (figure_digest, figure)):
+                if key and payload and s.get(Blob, key) is None:
+                    s.add(Blob(sha256=key, size_bytes=len(payload), data=payload))
+            s.flush()
+            row = Recording(
+                patient_id=p.id,
+                sha256=digest,
+                filename=f"{kind}-{_today().isoformat()}.json",
+                file_format="pointer-json",
+                task=str(kind),
+                recorded_on=_today(),
+                analysis=analysis,
+                figure_sha256=figure_digest,
+                created_by=who.user_id,
+            )
+            s.add(row)
+            s.flush()
+            return recording_dict(row), row.id
+
+        return self._patient_scoped(who, "ink.create", patient_id, "recording", work)
+
     def recording_bytes(
         self, who: Principal, patient_id: int, recording_id: int
     ) -> tuple[str, bytes]:
@@ -1029,6 +1078,14 @@ def _figure_png(report: Any, path: Path, title: str) -> bytes | None:
     except ImportError:  # pragma: no cover - matplotlib is a dependency of the web app
         return None
     plot_report(report, path, title=title)
+    return path.read_bytes()
+
+
+def _ink_figure_png(report: Any, path: Path) -> bytes | None:
+    """The pen report's figure (:func:`dystonia.ink.plot.plot_report`)."""
+    from dystonia.ink.plot import plot_report
+
+    plot_report(report, path)
     return path.read_bytes()
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from dystonia.records.accounts import SessionInfo
 from dystonia.web.deps import ApiUser, RecordsDep, client_ip
@@ -234,6 +235,22 @@ def create_toxin_session(
 ) -> dict[str, Any]:
     """Record a botulinum toxin session; the response carries its warnings."""
     return records.add_toxin_session(info.principal, patient_id, body)
+
+
+@router.post("/patients/{patient_id}/ink", status_code=201, tags=["recordings"])
+async def create_ink(
+    patient_id: int,
+    request: Request,
+    info: ApiUser,
+    records: RecordsDep,
+    task: Literal["auto", "spiral", "writing"] = "auto",
+) -> dict[str, Any]:
+    """A drawing or writing sample as pointer-event JSON (docs/ink/formats.md), analysed and
+    stored as a recording (the patient themself, or an assigned clinician)."""
+    body = await request.body()
+    return await run_in_threadpool(
+        records.add_ink, info.principal, patient_id, data=body, task=task
+    )
 
 
 @router.get("/patients/{patient_id}/overview", tags=["patients"])

@@ -106,6 +106,7 @@ def create_app(
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals["version"] = _version()
     templates.env.filters["product"] = product_label
+    templates.env.filters["fmt"] = format_number
     app.state.templates = templates
     app.add_middleware(SecurityHeadersMiddleware, secure=secure_cookies)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -186,6 +187,13 @@ def create_app(
     app.include_router(api_router)
     app.include_router(pages_router)
     return app
+
+
+def format_number(value: object, spec: str = "%g") -> str:
+    """``spec % value`` for numbers; an em dash for a missing or non-numeric value."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "\u2014"
+    return spec % value
 
 
 def product_label(product_id: str) -> str:

@@ -111,14 +111,15 @@ def chart_for(overview: dict[str, Any], *, title: str, width_px: int = 960) -> M
     # ~3,650 points per 10 years: positional arguments (a frozen dataclass is ~2x slower with
     # keywords) and date.fromisoformat directly (every diary row has its date)
     day_of = dt.date.fromisoformat
-    diary = [
-        charts.DiaryPoint(
-            day_of(day),
-            float(d["severity_0_10"]),
-            None if d["pain_0_10"] is None else float(d["pain_0_10"]),
+    diary = []
+    for day in sorted(latest):  # already in order from the overview: a linear-time check
+        d = latest[day]
+        pain = d["pain_0_10"]
+        diary.append(
+            charts.DiaryPoint(
+                day_of(day), float(d["severity_0_10"]), None if pain is None else float(pain)
+            )
         )
-        for day, d in sorted(latest.items())
-    ]
     svg = charts.trajectory_svg(
         scores=scores, toxin=toxin, diary=diary, title=title, width_px=width_px
     )
@@ -704,6 +705,30 @@ def recording_figure(
 ) -> Response:
     png = records.recording_figure(info.principal, patient_id, recording_id)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+# ---------------------------------------------------------------------------------- drawing
+@router.get("/patients/{patient_id}/ink", response_class=HTMLResponse)
+def ink_page(request: Request, patient_id: int, info: PageUser, records: RecordsDep) -> Response:
+    p = records.get_patient(info.principal, patient_id)
+    return render(request, "ink.html", info, _ink_ctx(p, f"/patients/{p['id']}"))
+
+
+def _ink_ctx(p: dict[str, Any], back: str) -> dict[str, Any]:
+    return {
+        "title": "Draw a spiral or write",
+        "p": p,
+        "post_url": f"/api/v1/patients/{p['id']}/ink",
+        "result_base": f"/patients/{p['id']}/recordings/",
+        "back": back,
+        "nav_active": "ink" if back == "/me" else "patients",
+    }
+
+
+@router.get("/me/ink", response_class=HTMLResponse)
+def my_ink_page(request: Request, info: PageUser, records: RecordsDep) -> Response:
+    p = records.get_patient(info.principal, _own(info))
+    return render(request, "ink.html", info, _ink_ctx(p, "/me"))
 
 
 # ---------------------------------------------------------------------------------- portal
