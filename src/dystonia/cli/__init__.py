@@ -27,6 +27,8 @@ app = typer.Typer(
 
 # Command modules register on import; each owns one command group.
 from dystonia.cli import assess as _assess  # noqa: E402,F401
+from dystonia.cli import batch as _batch  # noqa: E402,F401
+from dystonia.cli import fhir as _fhir  # noqa: E402,F401
 from dystonia.cli import ink as _ink  # noqa: E402,F401
 from dystonia.cli import motion as _motion  # noqa: E402,F401
 from dystonia.cli import scales as _scales  # noqa: E402,F401

@@ -886,16 +886,16 @@ class Records:
         ``docs/ink/formats.md``) with its pen analysis, as a recording."""
         from dystonia.ink import analyze as analyze_ink
 
+        # Refuse first when the caller may not add ink here (404 before any validation).
+        self._patient_scoped(
+            who, "ink.create", patient_id, "recording", lambda s, p: (None, "check")
+        )
         if not isinstance(data, bytes | bytearray) or not data:
             raise InvalidInputError("body", None, reason="is empty")
         if len(data) > MAX_UPLOAD_BYTES:
             raise InvalidInputError("body", None, allowed=f"at most {MAX_UPLOAD_BYTES >> 20} MiB")
         if task not in INK_TASKS:
             raise InvalidInputError("task", task, allowed=list(INK_TASKS))
-        # Refuse before analysing when the caller may not add ink here.
-        self._patient_scoped(
-            who, "ink.create", patient_id, "recording", lambda s, p: (None, "check")
-        )
         report = analyze_ink(bytes(data), task)
         analysis = report.to_dict()
         analysis["source"] = "drawing page"
@@ -1033,6 +1033,17 @@ class Records:
             who, "fhir.export", patient_id, "fhir", lambda s, p: (self._overview(s, p), p.id)
         )
         return bundle_from_overview(overview)
+
+    def fhir_import(
+        self, who: Principal, patient_id: int, bundle: Mapping[str, Any] | str | bytes
+    ) -> dict[str, Any]:
+        """Conditions and MedicationStatements of a FHIR Bundle into the record, all or nothing
+        (:func:`dystonia.records.fhir_io.import_bundle`)."""
+        from dystonia.records.fhir_io import import_bundle
+
+        # Refuse first when the caller may not import here (404 before any validation).
+        self._patient_scoped(who, "fhir.import", patient_id, "fhir", lambda s, p: (None, "check"))
+        return import_bundle(self, who, patient_id, bundle)
 
     # ------------------------------------------------------------------ audit
     def audit_events(self, who: Principal, *, limit: int = 200) -> list[dict[str, Any]]:

@@ -273,6 +273,15 @@ def void_record(
     return {"status": "voided", "kind": kind, "id": record_id}
 
 
+@router.post("/patients/{patient_id}/fhir", tags=["interop"])
+async def fhir_import(
+    patient_id: int, request: Request, info: ApiUser, records: RecordsDep
+) -> dict[str, Any]:
+    """Import the Conditions and MedicationStatements of a FHIR R4/R4B Bundle, all or nothing."""
+    body = await request.body()
+    return await run_in_threadpool(records.fhir_import, info.principal, patient_id, body)
+
+
 @router.get("/patients/{patient_id}/fhir", tags=["interop"])
 def fhir_bundle(patient_id: int, info: ApiUser, records: RecordsDep) -> dict[str, Any]:
     """A FHIR R4B Bundle (collection) of everything on file."""
