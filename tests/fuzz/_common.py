@@ -7,7 +7,7 @@ with a readable message. Any other exception (``ValueError``, ``KeyError``, ``st
 lets it propagate, so hypothesis reports it with the input that triggers it.
 
 ``DYSTONIA_FUZZ_SCALE`` multiplies every ``max_examples`` (default 1) for longer runs by hand,
-e.g. ``DYSTONIA_FUZZ_SCALE=20 pytest tests/fuzz``.
+e.g. ``DYSTONIA_FUZZ_SCALE=20 pytest -m fuzz tests/fuzz``.
 """
 
 from __future__ import annotations

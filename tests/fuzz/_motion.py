@@ -68,7 +68,7 @@ def _windows(rec: Recording, chunk_s: float) -> float:
 
 
 #: CPU seconds a stream of one small fuzzed file may take (they take milliseconds).
-STREAM_CPU_S = 5.0
+STREAM_CPU_S = 0.5
 
 
 #: Recognises a known defect (with its own xfail test) from what a read raised or returned.

@@ -34,6 +34,19 @@ SEEDS = {
 _MARKER = b"Recorded Data"
 
 
+def _known(found: object) -> bool:
+    """Known defects with their own xfail tests below (so the properties look for new ones)."""
+    text = str(found)
+    return (
+        (isinstance(found, ValueError) and "invalid literal for int()" in text)  # '³' pages
+        or (isinstance(found, ValueError) and "year 0 is out of range" in text)
+        or (isinstance(found, OverflowError) and "too large to convert" in text)  # sequence
+    )
+
+
+KNOWN = (_known,)
+
+
 def _write(tmp_path: Path, data: bytes) -> Path:
     path = tmp_path / "fuzz.bin"
     path.write_bytes(data)
@@ -87,7 +100,7 @@ def page_time(draw: st.DrawFn) -> bytes:
     return (text + ("" if millis is None else f":{millis}")).encode()
 
 
-@fuzz_settings(35)
+@fuzz_settings(25)
 @given(
     seed=st.sampled_from(sorted(SEEDS)),
     edits=st.lists(
@@ -109,10 +122,10 @@ def test_header_and_page_values(
         data = _set_value(data, key, value, occurrence=occurrence)
     for value, occurrence in times:
         data = _set_value(data, b"Page Time", value, occurrence=occurrence)
-    read_every_way(_write(tmp_path, data))
+    read_every_way(_write(tmp_path, data), known=KNOWN)
 
 
-@fuzz_settings(30)
+@fuzz_settings(25)
 @given(
     seed=st.sampled_from(sorted(SEEDS)),
     page=st.integers(0, 20),
@@ -123,10 +136,10 @@ def test_truncation_near_page_markers(tmp_path: Path, seed: str, page: int, delt
     data = SEEDS[seed]
     marks = [m.start() for m in re.finditer(_MARKER, data)]
     cut = max(1, min(len(data), marks[page % len(marks)] + delta))
-    read_every_way(_write(tmp_path, data[:cut]))
+    read_every_way(_write(tmp_path, data[:cut]), known=KNOWN)
 
 
-@fuzz_settings(30)
+@fuzz_settings(25)
 @given(
     seed=st.sampled_from(sorted(SEEDS)),
     flips=st.lists(st.tuples(st.integers(0, 1 << 16), st.integers(0, 255)), min_size=1, max_size=8),
@@ -146,7 +159,7 @@ def test_byte_writes_and_line_ends(
     raw = bytearray(data)
     for position, value in flips:
         raw[position % len(raw)] = value
-    read_every_way(_write(tmp_path, bytes(raw)))
+    read_every_way(_write(tmp_path, bytes(raw)), known=KNOWN)
 
 
 @fuzz_settings(20)
@@ -160,7 +173,7 @@ def test_random_bytes_behind_the_magic(
 ) -> None:
     """``Device Identity`` + random bytes, optionally with page markers and data lines."""
     data = b"Device Identity\n" + body + (b"\nRecorded Data\n" + hexline + b"\n") * pages
-    read_every_way(_write(tmp_path, data))
+    read_every_way(_write(tmp_path, data), known=KNOWN)
 
 
 def test_seeds_read(tmp_path: Path) -> None:
@@ -248,3 +261,15 @@ def test_tiny_page_frequency_streams_quickly(tmp_path: Path) -> None:
     path = _write(tmp_path, data)
     with cpu_budget(0.3):
         clear(lambda: list(iter_recording(path, chunk_s=1.0)))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="DEFECT (found by atheris): a header 'Number of Pages' of Unicode digits that int() "
+    "refuses ('\\xb3' read as latin-1 '³', or '²') raises ValueError in geneactiv._read_header: "
+    "str.isdigit() accepts them, int() does not",
+)
+@pytest.mark.parametrize("value", [b"\xb3", b"1\xb2"])
+def test_non_ascii_page_count_is_not_a_crash(tmp_path: Path, value: bytes) -> None:
+    data = _set_value(SEEDS["skdh"], b"Number of Pages", value)
+    read_every_way(_write(tmp_path, data))

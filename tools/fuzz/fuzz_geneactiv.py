@@ -25,6 +25,7 @@ KNOWN = frozenset(
     {
         ("OverflowError", "geneactiv._decode"),  # Sequence Number beyond int64
         ("ValueError", "geneactiv.page_time_s"),  # Page Time in year 0
+        ("ValueError", "geneactiv._read_header"),  # 'Number of Pages' of '³' (found by atheris)
     }
 )
 
