@@ -65,7 +65,8 @@ def test_analyze_text(tremor_csv: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_analyze_plot(tremor_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("matplotlib")
+    import matplotlib  # noqa: F401  (a core dependency: --plot must work)
+
     png = tmp_path / "out.png"
     code, _, err = _run(["motion", "analyze", str(tremor_csv), "--plot", str(png)], capsys)
     assert code == 0, err
