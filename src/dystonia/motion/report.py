@@ -263,6 +263,7 @@ class MotionAnalyzer:
             ]
         ] = []
         self._cycle_queued = 0
+        self._cycle_jobs: deque[tuple[list[Any], Future[Any]]] = deque()
         self._pool: ThreadPoolExecutor | None = None
         self._in_flight: deque[Future[Any]] = deque()
         self._n_windows = 0
@@ -330,33 +331,43 @@ class MotionAnalyzer:
         if chunk.n_samples == 0:
             return
         t_new = np.asarray(chunk.time_s, dtype=np.float64)
-        if self._last_t is not None and self._last_vals is not None:
-            if not t_new[0] > self._last_t:
+        on_grid = None
+        last_t = self._last_t
+        continuing = last_t is not None and self._last_vals is not None
+        t: FloatArray = t_new
+        if last_t is not None and continuing:
+            if not t_new[0] > last_t:
                 raise InvalidInputError(
                     "time_s",
                     float(t_new[0]),
                     reason=f"chunk starts at {t_new[0]!r}, not after the previous chunk ({self._last_t!r})",
                 )
-            t = np.concatenate(([self._last_t], t_new))
+            # the usual case first: samples exactly on the next grid points (within 1/1000 of a
+            # sample), hence finite, increasing and without gaps; only the step statistics
+            # remain to be counted
+            on_grid = self._on_grid(chunk, t_new)
+            if on_grid is not None and not self._count_grid_steps(t_new):
+                on_grid = None
+            if on_grid is None:
+                t = np.concatenate((np.array([last_t]), t_new))
         elif t_new.shape[0] < 2:
             self._last_t, self._last_vals = float(t_new[-1]), self._channel_block(chunk)[-1:]
             self._n_samples += chunk.n_samples
             return
-        else:
-            t = t_new
-        t = check_time(t)
+        if on_grid is None:
+            t = check_time(t)
+            steps = np.diff(t)
+            gap_idx = np.flatnonzero(steps > self.threshold_s)
+            for i in gap_idx:
+                self._gaps.append(Gap(float(t[i] - self.origin_s), float(steps[i])))
+            inside = steps[steps <= self.threshold_s] if gap_idx.size else steps
+            self._n_steps += inside.size
+            self._step_sumsq += float(np.sum((inside - self.dt_s) ** 2))
+            if inside.size:
+                self._step_max = max(self._step_max, float(inside.max()))
+            if gap_idx.size == 0 and not continuing:
+                on_grid = self._on_grid(chunk, t_new)
         self._n_samples += chunk.n_samples
-        steps = np.diff(t)
-        gap_idx = np.flatnonzero(steps > self.threshold_s)
-        for i in gap_idx:
-            self._gaps.append(Gap(float(t[i] - self.origin_s), float(steps[i])))
-        inside = steps[steps <= self.threshold_s] if gap_idx.size else steps
-        self._n_steps += inside.size
-        self._step_sumsq += float(np.sum((inside - self.dt_s) ** 2))
-        if inside.size:
-            self._step_max = max(self._step_max, float(inside.max()))
-
-        on_grid = self._on_grid(chunk, t_new) if gap_idx.size == 0 else None
         valid: NDArray[np.bool_] | None
         if on_grid is not None:
             # samples already on the grid, continuing it, all finite: used as they are
@@ -407,6 +418,21 @@ class MotionAnalyzer:
         self._next_grid = first_index + m
         self._process(final=False)
 
+    def _count_grid_steps(self, t_new: FloatArray) -> bool:
+        """Count the steps of an on-grid chunk (and the one from the previous chunk) into the
+        step statistics; False (nothing counted) if one of them is a gap."""
+        first = float(t_new[0]) - float(self._last_t or 0.0)
+        if first > self.threshold_s or 1.002 * self.dt_s > self.threshold_s:
+            return False
+        d = np.diff(t_new)
+        top = float(d.max()) if d.size else first
+        d -= self.dt_s
+        np.square(d, out=d)  # not np.dot: a BLAS call may start threads for a long vector
+        self._n_steps += d.size + 1
+        self._step_sumsq += float(d.sum()) + (first - self.dt_s) ** 2
+        self._step_max = max(self._step_max, top, first)
+        return True
+
     def _on_grid(self, chunk: Recording, t_new: FloatArray) -> tuple[FloatArray, Any] | None:
         """Signal and accelerometer of a chunk whose samples are exactly the next grid points.
 
@@ -418,12 +444,20 @@ class MotionAnalyzer:
         n = t_new.shape[0]
         k0 = self._next_grid
         eps = 1e-6
-        if math.ceil((t_new[0] - self.origin_s) * self.fs_hz - eps) != k0:
+        first, last = float(t_new[0]), float(t_new[-1])
+        if not (math.isfinite(first) and math.isfinite(last)):
             return None
-        if math.floor((t_new[-1] - self.origin_s) * self.fs_hz + eps) != k0 + n - 1:
+        if math.ceil((first - self.origin_s) * self.fs_hz - eps) != k0:
             return None
-        grid = self.origin_s + np.arange(k0, k0 + n, dtype=np.float64) / self.fs_hz
-        if not np.abs(t_new - grid).max() <= 1e-3 / self.fs_hz:
+        if math.floor((last - self.origin_s) * self.fs_hz + eps) != k0 + n - 1:
+            return None
+        # residuals from the grid, computed in place in one array
+        grid = np.arange(k0, k0 + n, dtype=np.float64)
+        grid /= self.fs_hz
+        grid += self.origin_s
+        np.subtract(t_new, grid, out=grid)
+        tol = 1e-3 / self.fs_hz
+        if not (grid.max() <= tol and grid.min() >= -tol):
             return None
         acc = _as_n3(chunk.acc_g, "acc_g", n) if self._has_acc else None
         sig = _as_n3(chunk.gyro_dps, "gyro_dps", n) if self.kind == "gyro" else acc
@@ -511,14 +545,15 @@ class MotionAnalyzer:
     def _windows(self, x: NDArray[Any], s: NDArray[np.intp]) -> NDArray[Any]:
         """Windows starting at buffer offsets ``s`` of a (3, n) signal, as (n_windows, 3, window_n).
 
-        Consecutive windows without overlap (the usual case) are one reshape, not a gather.
+        Consecutive windows without overlap (the usual case) are one reshape, a view of ``x``
+        (the feature functions read strided windows directly), not a gather.
         """
         n_w, win_n = s.shape[0], self.win_n
         if self.step_n == win_n and int(s[-1] - s[0]) == (n_w - 1) * win_n:
             block = x[:, int(s[0]) : int(s[0]) + n_w * win_n].reshape(3, n_w, win_n)
         else:
             block = x[:, s[:, None] + np.arange(win_n)[None, :]]
-        return np.ascontiguousarray(block.transpose(1, 0, 2))
+        return block.transpose(1, 0, 2)
 
     def _submit(self, ks: NDArray[np.int64], s: NDArray[np.intp], lo: int, hi: int) -> None:
         """Analyse a block of windows on a worker thread; results are taken in order.
@@ -557,6 +592,9 @@ class MotionAnalyzer:
         for future in self._in_flight:
             future.cancel()
         self._in_flight.clear()
+        for _, job in self._cycle_jobs:
+            job.cancel()
+        self._cycle_jobs.clear()
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
@@ -632,14 +670,39 @@ class MotionAnalyzer:
         self._n_windows += int(row["start_s"].shape[0])
 
     def _flush_cycles(self) -> None:
-        """Cycle analysis (TSI changes, cycle amplitudes, Hilbert frequency spread) of the queue."""
+        """Start the cycle analysis of the queue (on a worker thread when there are workers).
+
+        Results are applied in the order the batches were queued (:meth:`_apply_cycles`), so
+        they never depend on the threads.
+        """
         if not self._cycle_queue:
             return
         queue, self._cycle_queue, self._cycle_queued = self._cycle_queue, [], 0
         proj = np.concatenate([item[2] for item in queue])
         f0 = np.concatenate([item[3] for item in queue])
+        tp = self.params.tremor
+        if self._pool is None:
+            self._cycle_done(
+                queue, cycle_features(proj, f0, self.fs_hz, pad_n=self.pad_n, params=tp)
+            )
+            return
+        job = self._pool.submit(cycle_features, proj, f0, self.fs_hz, pad_n=self.pad_n, params=tp)
+        self._cycle_jobs.append((queue, job))
+        # at most two batches (about 6 MB each) wait for their results
+        while len(self._cycle_jobs) > 2 or (self._cycle_jobs and self._cycle_jobs[0][1].done()):
+            self._apply_cycles(wait_all=False)
+
+    def _apply_cycles(self, *, wait_all: bool) -> None:
+        """Apply the oldest started cycle analysis (all of them when ``wait_all``)."""
+        while self._cycle_jobs:
+            queue, job = self._cycle_jobs.popleft()
+            self._cycle_done(queue, job.result())
+            if not wait_all:
+                return
+
+    def _cycle_done(self, queue: list[Any], cyc: Any) -> None:
+        """Store one batch's cycle analysis in its windows' rows and the pooled changes."""
         win_ids = np.concatenate([item[4] for item in queue])
-        cyc = cycle_features(proj, f0, self.fs_hz, pad_n=self.pad_n, params=self.params.tremor)
         total = win_ids.shape[0]
         if cyc.delta_f_hz.size:
             # window id of every change: changes are pooled per window in order
@@ -674,9 +737,10 @@ class MotionAnalyzer:
             raise InvalidInputError("recording", None, reason="is empty (needs at least 2 samples)")
         try:
             self._process(final=True)
+            self._flush_cycles()
+            self._apply_cycles(wait_all=True)
         finally:
             self.close()
-        self._flush_cycles()
         self._finished = True
         p = self.params
         tp = p.tremor
