@@ -16,6 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are deterministic unless asked otherwise: examples derived from each test's
+# name, no example database, so a commit gives the same run everywhere (CI included) and a
+# failure replays exactly. ``HYPOTHESIS_PROFILE=explore`` draws fresh random examples.
+settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 BACKEND = os.environ.get("DYSTONIA_TEST_DB", "sqlite")
 PG_URL = os.environ.get(

@@ -8,6 +8,13 @@ lets it propagate, so hypothesis reports it with the input that triggers it.
 
 ``DYSTONIA_FUZZ_SCALE`` multiplies every ``max_examples`` (default 1) for longer runs by hand,
 e.g. ``DYSTONIA_FUZZ_SCALE=20 pytest -m fuzz tests/fuzz``.
+
+Runs are **deterministic by default** (what CI and the test command run): hypothesis derives
+every test's examples from the test's name (``derandomize``) and keeps no example database, so
+the same commit gives the same examples on every machine and in every test order, and a red
+run can be replayed exactly. Exploring new inputs is a run by hand: a scale above 1 or
+``DYSTONIA_FUZZ_RANDOM=1`` draws fresh random examples and keeps the failing ones in
+hypothesis' database (``.hypothesis/``) so that they are tried first next time.
 """
 
 from __future__ import annotations
@@ -32,13 +39,19 @@ T = TypeVar("T")
 MEMORY_BOUND_BYTES = 300 * 1024 * 1024
 
 _SCALE = max(1, int(os.environ.get("DYSTONIA_FUZZ_SCALE", "1")))
+#: Fresh random examples (a run by hand) instead of the fixed ones of the test command.
+_RANDOM = _SCALE > 1 or os.environ.get("DYSTONIA_FUZZ_RANDOM", "") not in ("", "0")
 
 
 def fuzz_settings(max_examples: int) -> settings:
-    """Hypothesis settings for a fuzz test: no deadline, few examples unless scaled up."""
+    """Hypothesis settings for a fuzz test: no deadline, few examples unless scaled up,
+    deterministic unless a random run was asked for (see the module's docstring)."""
     return settings(
         max_examples=max_examples * _SCALE,
         deadline=None,
+        derandomize=not _RANDOM,
+        database=settings.default.database if _RANDOM else None,
+        print_blob=True,
         suppress_health_check=[
             HealthCheck.too_slow,
             HealthCheck.data_too_large,

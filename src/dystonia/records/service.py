@@ -854,6 +854,34 @@ class Records:
             analysis = report.to_dict(include_windows=False)
             analysis["recording"]["source"] = name  # not the temporary path
             figure = _figure_png(report, Path(tmp) / "figure.png", name)
+        return self._store_recording(
+            who,
+            "recording.create",
+            patient_id,
+            data=data,
+            figure=figure,
+            analysis=analysis,
+            filename=name,
+            file_format=fmt,
+            task=task_value,
+            recorded_on=day,
+        )
+
+    def _store_recording(
+        self,
+        who: Principal,
+        action: str,
+        patient_id: int,
+        *,
+        data: bytes,
+        figure: bytes | None,
+        analysis: dict[str, Any],
+        filename: str,
+        file_format: str,
+        task: str | None,
+        recorded_on: dt.date | None,
+    ) -> dict[str, Any]:
+        """Store a recording's bytes and figure by content hash (once each) and its row."""
         digest = hashlib.sha256(data).hexdigest()
         figure_digest = hashlib.sha256(figure).hexdigest() if figure else None
 
@@ -865,10 +893,10 @@ class Records:
             row = Recording(
                 patient_id=p.id,
                 sha256=digest,
-                filename=name,
-                file_format=fmt,
-                task=task_value,
-                recorded_on=day,
+                filename=filename,
+                file_format=file_format,
+                task=task,
+                recorded_on=recorded_on,
                 analysis=analysis,
                 figure_sha256=figure_digest,
                 created_by=who.user_id,
@@ -877,7 +905,7 @@ class Records:
             s.flush()
             return recording_dict(row), row.id
 
-        return self._patient_scoped(who, "recording.create", patient_id, "recording", work)
+        return self._patient_scoped(who, action, patient_id, "recording", work)
 
     def add_ink(
         self, who: Principal, patient_id: int, *, data: bytes, task: str = "auto"
@@ -901,31 +929,20 @@ class Records:
         analysis["source"] = "drawing page"
         with tempfile.TemporaryDirectory(prefix="dystonia-ink-") as tmp:
             figure = _ink_figure_png(report, Path(tmp) / "figure.png")
-        digest = hashlib.sha256(data).hexdigest()
-        figure_digest = hashlib.sha256(figure).hexdigest() if figure else None
         kind = analysis["tasks"][0]["kind"] if analysis.get("tasks") else task
-
-        def work(s: Session, p: Patient) -> tuple[dict[str, Any], object]:
-            for key, payload in ((digest, bytes(data)), (figure_digest, figure)):
-                if key and payload and s.get(Blob, key) is None:
-                    s.add(Blob(sha256=key, size_bytes=len(payload), data=payload))
-            s.flush()
-            row = Recording(
-                patient_id=p.id,
-                sha256=digest,
-                filename=f"{kind}-{_today().isoformat()}.json",
-                file_format="pointer-json",
-                task=str(kind),
-                recorded_on=_today(),
-                analysis=analysis,
-                figure_sha256=figure_digest,
-                created_by=who.user_id,
-            )
-            s.add(row)
-            s.flush()
-            return recording_dict(row), row.id
-
-        return self._patient_scoped(who, "ink.create", patient_id, "recording", work)
+        today = _today()
+        return self._store_recording(
+            who,
+            "ink.create",
+            patient_id,
+            data=bytes(data),
+            figure=figure,
+            analysis=analysis,
+            filename=f"{kind}-{today.isoformat()}.json",
+            file_format="pointer-json",
+            task=str(kind),
+            recorded_on=today,
+        )
 
     def recording_bytes(
         self, who: Principal, patient_id: int, recording_id: int
