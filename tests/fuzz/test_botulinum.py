@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from typing import Any
 
 import pytest
@@ -19,11 +20,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dystonia.clinical.botulinum import (
+    MAX_DILUTION_UNITS_PER_ML,
+    MAX_SESSION_UNITS,
+    MIN_DILUTION_UNITS_PER_ML,
     InjectionSession,
     parse_session,
     product_of,
     session_warnings,
 )
+from dystonia.exceptions import InvalidInputError
 from dystonia.knowledge import botulinum
 
 from ._common import BIG_INTS, SPECIAL_FLOATS, clear, fuzz_settings, json_values, mutated
@@ -38,12 +43,39 @@ SIDES = sorted({s for m in TABLE.muscles.values() for s in m.sides} | {"both", "
 GUIDANCE = sorted({g for m in TABLE.muscles.values() for g in m.guidance} | {"EMG", "x"})
 INDICATIONS = sorted(TABLE.indications)
 
+
+def _bomb(levels: int) -> list[Any]:
+    """A "billion laughs" value (YAML aliases): 9 references to the level below."""
+    value: list[Any] = ["lol"] * 9
+    for _ in range(levels):
+        value = [value] * 9
+    return value
+
+
+#: Values that once broke the error messages: ints Python will not write as text (more than
+#: 4300 digits), shared aliases.
+_HUGE_VALUES = st.sampled_from([10**5000, -(10**4400), 2**20000, _bomb(6), [10**5000]])
+#: The sanity bounds of units and dilutions and their float neighbours.
+_EDGES = st.sampled_from(
+    [
+        MAX_SESSION_UNITS,
+        math.nextafter(MAX_SESSION_UNITS, math.inf),
+        MAX_DILUTION_UNITS_PER_ML,
+        math.nextafter(MAX_DILUTION_UNITS_PER_ML, math.inf),
+        MIN_DILUTION_UNITS_PER_ML,
+        math.nextafter(MIN_DILUTION_UNITS_PER_ML, 0),
+        MAX_SESSION_UNITS / 2,
+        MAX_SESSION_UNITS / 3,
+    ]
+)
 _units = st.one_of(
     st.floats(0.01, 1000),
     st.integers(1, 600),
     st.sampled_from([0, -1, 1e-300, 1e308, 10**300, "100", "1e2", True, None, [], {}]),
     SPECIAL_FLOATS,
     BIG_INTS,
+    _EDGES,
+    st.floats(0, 1e308),
 )
 _valid_units = st.floats(0.5, 400) | st.integers(1, 300)
 _dates = st.one_of(
@@ -103,7 +135,27 @@ def hostile_session(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
+#: Sessions as JSON carries them (``test_api_toxin`` posts these).
 SESSION = st.one_of(hostile_session(), mutated(VALID_SESSION, max_edits=3))
+
+
+@st.composite
+def python_only_session(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid session with one field replaced by a value JSON cannot carry (a Python caller or
+    YAML can): an int of more than 4300 digits, a "billion laughs" list."""
+    data = draw(VALID_SESSION)
+    field = draw(st.sampled_from(["product", "date", "dilution_units_per_ml", "indication", "injections"]))  # fmt: skip
+    huge = draw(_HUGE_VALUES)
+    if field == "injections":
+        key = draw(st.sampled_from(["muscle", "side", "units", "guidance"]))
+        data["injections"][0][key] = huge
+    else:
+        data[field] = huge
+    return data
+
+
+#: Every hostile session: JSON's and the Python-only values.
+ANY_SESSION = SESSION | python_only_session()
 
 
 def _check_warnings(session: InjectionSession, previous: list[Any]) -> None:
@@ -114,7 +166,7 @@ def _check_warnings(session: InjectionSession, previous: list[Any]) -> None:
 
 
 @fuzz_settings(120)
-@given(data=SESSION, previous=st.lists(SESSION, max_size=2))
+@given(data=ANY_SESSION, previous=st.lists(ANY_SESSION, max_size=2))
 def test_parse_session_and_warnings(data: dict[str, Any], previous: list[Any]) -> None:
     """Hostile sessions; a parsed one gets its warnings against hostile earlier sessions."""
     session = clear(parse_session, data)
@@ -127,14 +179,14 @@ def test_parse_session_and_warnings(data: dict[str, Any], previous: list[Any]) -
 
 
 @fuzz_settings(50)
-@given(data=json_values(16), prefix=st.sampled_from(["", "previous_sessions[0]."]))
+@given(data=json_values(16) | _HUGE_VALUES, prefix=st.sampled_from(["", "previous_sessions[0]."]))
 def test_parse_session_arbitrary_json(data: Any, prefix: str) -> None:
     """Any JSON value at all."""
     clear(parse_session, data, field_prefix=prefix)
 
 
 @fuzz_settings(30)
-@given(name=json_values(4) | st.sampled_from(PRODUCT_NAMES))
+@given(name=json_values(4) | st.sampled_from(PRODUCT_NAMES) | _HUGE_VALUES)
 def test_product_of_anything(name: Any) -> None:
     clear(product_of, name)
 
@@ -151,24 +203,44 @@ def blepharospasm_session(date: str, units: float) -> dict[str, Any]:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: units are checked one injection at a time, so two finite sessions of "
-    "1e308 U within 30 days sum to inf in the cumulative-limit warning "
-    "(botulinum._window_limit): its details carry units=inf, which is not JSON (the API "
-    "answers 500 after storing the session); no total over sessions is bounded",
+@pytest.mark.parametrize(
+    "units", [MAX_SESSION_UNITS, 1e308, 10**5000], ids=["ceiling", "1e308", "5001-digits"]
 )
-def test_cumulative_window_total_stays_finite() -> None:
-    first = blepharospasm_session("2026-01-05", 1e308)
-    second = blepharospasm_session("2026-01-20", 1e308)
-    found = session_warnings(second, [first])
+def test_cumulative_window_total_stays_finite(units: float) -> None:
+    """Fixed: units above ``MAX_SESSION_UNITS`` (a sanity ceiling) are refused by
+    ``parse_session``, so a cumulative window adds finite numbers no larger than the ceiling
+    times the sessions; before, two sessions of 1e308 U summed to inf in the warning."""
+    first = blepharospasm_session("2026-01-05", units)
+    second = blepharospasm_session("2026-01-20", units)
+    found = clear(session_warnings, second, [first])
+    if units > MAX_SESSION_UNITS:
+        assert isinstance(found, InvalidInputError)
+        assert found.field == "injections[0].units" and "out of range" in str(found)
+        assert f"<= {MAX_SESSION_UNITS:g}" in str(found)
+        with pytest.raises(InvalidInputError) as info:
+            session_warnings(blepharospasm_session("2026-01-20", 10), [first])
+        assert info.value.field == "previous_sessions[0].injections[0].units"
+        return
+    assert isinstance(found, list)
     json.dumps([w.to_dict() for w in found], allow_nan=False)
+    (window,) = [w for w in found if w.code == "bont.cumulative_dose_limit"]
+    assert window.details["units"] == 2 * MAX_SESSION_UNITS
 
 
 def test_infinite_session_total_is_a_clear_error() -> None:
-    """Two injections of 1e308 U in one session: the total overflows; refused, not stored."""
+    """Two injections of 1e308 U in one session: each above the ceiling, refused, not stored."""
     data = blepharospasm_session("2026-01-05", 1e308)
     data["injections"] = data["injections"] * 2
-    session = clear(parse_session, data)
-    if isinstance(session, InjectionSession):
-        _check_warnings(session, [])
+    with pytest.raises(InvalidInputError) as info:
+        parse_session(data)
+    assert info.value.field == "injections[0].units"
+
+
+def test_session_total_above_the_ceiling_is_a_clear_error() -> None:
+    """Injections each within the ceiling whose sum is above it: refused as a whole."""
+    data = blepharospasm_session("2026-01-05", MAX_SESSION_UNITS)
+    data["injections"] = data["injections"] * 2
+    with pytest.raises(InvalidInputError) as info:
+        parse_session(data, field_prefix="previous_sessions[3].")
+    assert info.value.field == "previous_sessions[3].injections"
+    assert "the total of 200000 U over 2 injections is out of range" in str(info.value)

@@ -5,10 +5,11 @@ from the JSON API, so every value may be hostile: wrong types, NaN, infinities, 
 unknown words, nested junk, and for files, YAML aliases ("billion laughs"), deep nesting and
 binary. The only failures allowed are :class:`~dystonia.exceptions.DystoniaError` subclasses.
 
-The property tests below draw from everything except the defect classes that have their own
-``xfail(strict=True)`` test further down (deep nesting, integers over 4300 digits, malformed
-YAML timestamps and explicit ``!!int``/``!!float``/``!!timestamp`` tags, alias expansion in
-error messages), so that each defect shows once, by name, instead of failing every run.
+The property tests also draw the inputs of the defects found and fixed here (each still has its
+own test further down): integers over 4300 digits, values nested hundreds of levels deep and
+"billion laughs" values of shared lists, in findings and in files; malformed YAML timestamps
+and explicit ``!!int``/``!!float``/``!!timestamp``/``!!bool`` tags; files nested deeper than the
+parsers recurse.
 """
 
 from __future__ import annotations
@@ -53,7 +54,35 @@ from ._common import (
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
+
 # --------------------------------------------------------------------------- strategies
+def _bomb(levels: int) -> list[Any]:
+    """A "billion laughs" value: 9 references to the level below, ``9**(levels+1)`` leaves."""
+    value: list[Any] = ["lol"] * 9
+    for _ in range(levels):
+        value = [value] * 9
+    return value
+
+
+def _deep(levels: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+#: Values that once broke the error messages: integers Python will not write as text (more than
+#: 4300 digits), aliases shared 9**7 times, nesting deeper than the recursion limit.
+HUGE_VALUES = st.sampled_from(
+    [10**5000, -(10**4400), 2**20000, [10**5000], {"a": 10**5000}, _bomb(6), _deep(3000)]
+)
+
+
+def hostile_json(max_leaves: int = 6) -> st.SearchStrategy[Any]:
+    """:func:`json_values` and, now and then, one of :data:`HUGE_VALUES`."""
+    return json_values(max_leaves) | HUGE_VALUES
+
+
 _words = lambda vocab: st.lists(st.sampled_from(vocab), max_size=4)  # noqa: E731
 _age = st.integers(0, 120) | st.floats(0, 120) | SPECIAL_FLOATS | st.integers(-5, 500)
 _genes = st.sampled_from(["TOR1A", "THAP1", "GCH1", "ATP7B", "SGCE", "KMT2B", "GNAL", "tor1a"])
@@ -137,7 +166,7 @@ VALID_FINDINGS = st.fixed_dictionaries(
 )
 #: One field of the contract, with a plausible-but-wrong or hostile value.
 _HOSTILE_FIELD = st.one_of(
-    st.tuples(st.sampled_from(list(Findings.model_fields)), json_values(6)),
+    st.tuples(st.sampled_from(list(Findings.model_fields)), hostile_json(6)),
     st.tuples(st.sampled_from(["age_at_onset", "age"]), _age | st.text(max_size=6)),
     st.tuples(st.just("tests"), _tests),
     st.tuples(st.just("medications"), st.lists(_medication, max_size=3)),
@@ -176,7 +205,7 @@ def test_assess_structured_findings(findings: dict[str, Any]) -> None:
 
 
 @fuzz_settings(60)
-@given(data=json_values(20))
+@given(data=json_values(20) | HUGE_VALUES)
 def test_parse_findings_arbitrary_json(data: Any) -> None:
     """Any JSON value at all (not only mappings)."""
     result = clear(parse_findings, data)
@@ -186,7 +215,8 @@ def test_parse_findings_arbitrary_json(data: Any) -> None:
 @fuzz_settings(40)
 @given(
     data=st.dictionaries(
-        st.sampled_from(list(Findings.model_fields)) | st.text(max_size=8), json_values(8)
+        st.sampled_from(list(Findings.model_fields)) | st.text(max_size=8) | st.integers(),
+        hostile_json(8),
     )
 )
 def test_assess_every_field_junk(data: dict[str, Any]) -> None:
@@ -235,6 +265,9 @@ _YAML_TOKENS = st.sampled_from(
         "!!set ", "!!omap ", "!!python/object:os.system ", "!x ", "null", "~", "yes", "no",
         "on", "0x1F", "0o17", "0b101", "1_000", "1:20", "1e3", ".inf", ".nan", "-.inf",
         "regions", "neck", "age_at_onset", "45", "\t", "\x00", "\ufeff", "é", "\\u0000",
+        "2001-02-30", "2001-13-01", "0000-01-01", "2001-01-01 25:00:00", "2001-01-01T00:00:00+99:00",
+        "!!timestamp ", "!!int ", "!!float ", "!!bool ", "!!null ", "''", "9" * 5000, "0x" + "F" * 5000,
+        "[" * 400, "]" * 400, "{a: " * 400,
     ]
 )  # fmt: skip
 
@@ -257,6 +290,20 @@ def test_load_binary(tmp_path: Path, data: bytes, suffix: str) -> None:
     path = tmp_path / f"binary{suffix}"
     path.write_bytes(data)
     clear(load_mapping_file, path)
+
+
+@fuzz_settings(10)
+@given(
+    depth=st.integers(1, 1500) | st.sampled_from([300, 340, 990, 1000, 1200, 5000]),
+    kind=st.sampled_from(["flow", "mapping", "json"]),
+)
+def test_load_nested_file(tmp_path: Path, depth: int, kind: str) -> None:
+    """Files nested from 1 to 5000 levels: loaded and assessed, or a clear error."""
+    path = tmp_path / f"nested{'.json' if kind == 'json' else '.yaml'}"
+    path.write_text(_nested(depth, kind=kind), encoding="utf-8")
+    loaded = clear(load_mapping_file, path)
+    if isinstance(loaded, dict):
+        clear(assess, loaded)
 
 
 def test_load_missing_file_and_directory(tmp_path: Path) -> None:
@@ -294,31 +341,27 @@ def test_billion_laughs_refused_cheaply_by_assess(tmp_path: Path) -> None:
     assert peak.bytes < MEMORY_BOUND_BYTES, mib(peak.bytes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: error messages expand YAML aliases: InvalidInputError/from_pydantic_error "
-    "repr() and closest_match() str() the whole rejected value, so a 340-byte billion-laughs "
-    "file costs minutes of CPU and gigabytes (exceptions._show, exceptions.closest_match, "
-    "validation._short, data_driven._check_value)",
-)
 @pytest.mark.parametrize("target", ["regions", "scale_item", "toxin_product"])
 def test_billion_laughs_in_a_rejected_value_is_cheap(tmp_path: Path, target: str) -> None:
     """A 6-level bomb (531,441 leaves, 340 bytes of YAML) as a rejected value: refused within
-    0.25 s of CPU (a bounded message takes milliseconds).
-
-    Measured today (no tracemalloc): 5 levels take 1.6 s in ``regions`` and 3.5 s as a toxin
-    ``product``, 9x per level; 9 levels would take hours and gigabytes.
+    0.25 s of CPU with a short message (fixed: messages render values with
+    ``exceptions.short_repr``, bounded by 60 characters; ``closest_match`` compares only short
+    text). Before, 5 levels took 1.6 s in ``regions`` and 3.5 s as a toxin ``product``, 9x per
+    level; 9 levels would have taken hours and gigabytes.
     """
     path = tmp_path / "laughs.yaml"
-    path.write_text(_laughs(6), encoding="utf-8")
-    bomb = load_mapping_file(path)["l6"]
+    path.write_text(_laughs(9), encoding="utf-8")
+    bomb = load_mapping_file(path)["l9" if target == "regions" else "l6"]
     calls = {
         "regions": lambda: parse_findings({"regions": ["neck", bomb], "age_at_onset": 40}),
         "scale_item": lambda: score("jrs", {"severity": bomb, "frequency": 1}),
         "toxin_product": lambda: parse_session({"product": bomb}),
     }
     with cpu_budget(0.25):
-        clear(calls[target])
+        error = clear(calls[target])
+    assert isinstance(error, InvalidInputError)
+    assert "[['lol', 'lol'" in str(error) or "[[[[" in str(error), str(error)
+    assert len(str(error)) < 1000 and error.suggestion is None
 
 
 def _nested(depth: int, *, kind: str) -> str:
@@ -329,61 +372,71 @@ def _nested(depth: int, *, kind: str) -> str:
     return '{"regions": ["neck"], "age_at_onset": 40, "tests": ' + "[" * depth + "]" * depth + "}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: RecursionError escapes load_mapping_file for deeply nested YAML/JSON "
-    "(PyYAML composer and json decoder recurse; only YAMLError/JSONDecodeError are caught)",
-)
 @pytest.mark.parametrize(
     ("kind", "suffix"), [("flow", ".yaml"), ("mapping", ".yaml"), ("json", ".json")]
 )
-def test_deeply_nested_file_is_a_clear_error(tmp_path: Path, kind: str, suffix: str) -> None:
+@pytest.mark.parametrize("depth", [1200, 50_000])
+def test_deeply_nested_file_is_a_clear_error(
+    tmp_path: Path, kind: str, suffix: str, depth: int
+) -> None:
+    """Fixed: the parsers' ``RecursionError`` is an ``UnreadableFileError``."""
     path = tmp_path / f"deep{suffix}"
-    path.write_text(_nested(1200, kind=kind), encoding="utf-8")
-    clear(load_mapping_file, path)
+    path.write_text(_nested(depth, kind=kind), encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match="nested too deeply"):
+        load_mapping_file(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: ValueError (int max str digits) escapes load_mapping_file for an "
-    "integer of more than 4300 digits in YAML or JSON",
-)
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
-def test_huge_integer_in_file_is_a_clear_error(tmp_path: Path, suffix: str) -> None:
+@pytest.mark.parametrize("digits", [4301, 5000, 100_000])
+def test_huge_integer_in_file_is_a_clear_error(tmp_path: Path, suffix: str, digits: int) -> None:
+    """Fixed: more digits than Python converts is an ``UnreadableFileError`` naming them."""
     path = tmp_path / f"huge{suffix}"
-    number = "9" * 5000
+    number = "9" * digits
     text = f'{{"regions": ["neck"], "age_at_onset": {number}}}'
     path.write_text(text, encoding="utf-8")
-    clear(load_mapping_file, path)
+    with pytest.raises(UnreadableFileError, match=f"integer of {digits} digits is too long"):
+        load_mapping_file(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: PyYAML constructor errors that are not YAMLError escape load_mapping_file: "
-    "ValueError for impossible dates (2001-02-30) and bad !!int/!!float, AttributeError for a "
-    "bad !!timestamp",
-)
 @pytest.mark.parametrize(
-    "value",
-    ["2001-02-30", "2001-13-01", "!!timestamp 'x'", "!!int 'x'", "!!float 'x'"],
+    ("value", "message"),
+    [
+        ("2001-02-30", "'2001-02-30' is not a valid date or timestamp (day is out of range"),
+        ("2001-13-01", "'2001-13-01' is not a valid date or timestamp (month must be in 1..12)"),
+        ("0000-01-01", "'0000-01-01' is not a valid date or timestamp (year 0 is out of range)"),
+        ("2001-01-01T00:00:00+99:00", "not a valid date or timestamp (offset must be"),
+        ("!!timestamp 'x'", "'x' is not a valid date or timestamp"),
+        ("!!int 'x'", "'x' is not a valid integer"),
+        ("!!float 'x'", "'x' is not a valid number"),
+        ("!!bool 'x'", "'x' is not a valid boolean"),
+        ("!!int ''", "'' is not a valid integer"),
+        ("!!float ''", "'' is not a valid number"),
+        ("!!int " + "9" * 5000, "an integer of 5000 digits is too long"),
+    ],
 )
-def test_malformed_yaml_scalar_is_a_clear_error(tmp_path: Path, value: str) -> None:
+def test_malformed_yaml_scalar_is_a_clear_error(tmp_path: Path, value: str, message: str) -> None:
+    """Fixed: PyYAML's constructor errors are ``UnreadableFileError`` at the value's line."""
     path = tmp_path / "scalar.yaml"
     path.write_text(f"regions: [neck]\nage_at_onset: 40\nage: {value}\n", encoding="utf-8")
-    clear(load_mapping_file, path)
+    with pytest.raises(UnreadableFileError) as info:
+        load_mapping_file(path)
+    assert "invalid YAML at line 3 column 6: " in str(info.value)
+    assert message in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: an int of more than 4300 digits as a findings value makes "
-    "from_pydantic_error's repr() raise ValueError (validation._short / exceptions._show)",
-)
-@pytest.mark.parametrize("field", ["age_at_onset", "regions"])
+@pytest.mark.parametrize("field", ["age_at_onset", "regions", "tests", "key"])
 def test_huge_integer_value_is_a_clear_error(field: str) -> None:
+    """Fixed: an int Python will not write as text shows as ``<int of about N digits>``."""
     huge = 10**5000
-    findings: dict[str, Any] = {"regions": ["neck"], "age_at_onset": 40}
-    findings[field] = huge if field == "age_at_onset" else [huge]
-    clear(parse_findings, findings)
+    findings: dict[Any, Any] = {"regions": ["neck"], "age_at_onset": 40}
+    if field == "key":
+        findings[huge] = 1
+    else:
+        findings[field] = huge if field == "age_at_onset" else [huge]
+    with pytest.raises(InvalidInputError) as info:
+        parse_findings(findings)
+    if field != "key":
+        assert "<int of about 5001 digits>" in str(info.value)
 
 
 def test_recursive_yaml_alias_is_refused(tmp_path: Path) -> None:

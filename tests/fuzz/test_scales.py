@@ -30,6 +30,22 @@ _YAML_ONLY = st.sampled_from(
 )
 
 
+def _bomb(levels: int) -> list[Any]:
+    """A "billion laughs" value (YAML aliases): 9 references to the level below."""
+    value: list[Any] = ["lol"] * 9
+    for _ in range(levels):
+        value = [value] * 9
+    return value
+
+
+#: Integers Python will not write as text (more than 4300 digits; YAML hex makes them).
+_HUGE_INTS = st.sampled_from([10**5000, -(10**4400), 2**20000])
+#: Values that once broke the error messages (repr of huge ints, expansion of shared aliases).
+_HUGE_VALUES = _HUGE_INTS | st.sampled_from([_bomb(6), [10**5000], {"a": 10**5000}])
+#: Names and versions of any YAML type, hashable or not.
+_ODD_NAMES = st.sampled_from([["jrs"], {"jrs": 1}, {"x"}, ("jrs",), 1, None, b"jrs", 10**5000])
+
+
 def _valid(item: dict[str, Any]) -> st.SearchStrategy[Any]:
     low, high, step = item["min"], item["max"], item["step"]
     return st.integers(0, round((high - low) / step)).map(lambda k: low + k * step)
@@ -50,6 +66,7 @@ def _hostile(item: dict[str, Any]) -> st.SearchStrategy[Any]:
         st.floats(allow_nan=True, allow_infinity=True),
         json_values(4),
         _YAML_ONLY,
+        _HUGE_VALUES,
     )
 
 
@@ -71,7 +88,9 @@ def scale_input(draw: st.DrawFn) -> tuple[str, dict[Any, Any], Any]:
         elif action == "missing":
             items.pop(target, None)
         else:
-            key = draw(st.text(max_size=10) | st.integers() | st.booleans() | st.none())
+            key = draw(
+                st.text(max_size=10) | st.integers() | st.booleans() | st.none() | _HUGE_INTS
+            )
             items[key] = draw(json_values(3))
     version = draw(
         st.one_of(
@@ -79,6 +98,7 @@ def scale_input(draw: st.DrawFn) -> tuple[str, dict[Any, Any], Any]:
             st.none(),
             st.sampled_from(list(desc["versions"])),
             st.text(max_size=12) | st.sampled_from(["", "BURKE_1985", "consky_lang_1994 "]),
+            _ODD_NAMES,
         )
     )
     return name, items, version
@@ -105,9 +125,12 @@ def test_score_fuzzed_items(case: tuple[str, dict[Any, Any], Any]) -> None:
 
 
 @fuzz_settings(50)
-@given(name=st.sampled_from(SCALES) | st.text(max_size=20), items=json_values(16))
+@given(
+    name=st.sampled_from(SCALES) | st.text(max_size=20) | _ODD_NAMES,
+    items=json_values(16) | _HUGE_VALUES,
+)
 def test_score_arbitrary_json(name: str, items: Any) -> None:
-    """Any JSON value as the items, any text as the scale name."""
+    """Any JSON value as the items, any text (or any YAML value) as the scale name."""
     clear(score, name, items)
 
 
@@ -120,35 +143,34 @@ def test_every_scale_scores_its_maximum(name: str) -> None:
     _check_result(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: a rating or item key that is an int of more than 4300 digits makes the "
-    "error message's repr()/str() raise ValueError (data_driven._check_value reason f'{raw!r}', "
-    "exceptions._show and closest_match)",
-)
-@pytest.mark.parametrize("where", ["value", "key"])
+@pytest.mark.parametrize("where", ["value", "key", "negative"])
 def test_huge_integer_rating_is_a_clear_error(where: str) -> None:
+    """Fixed: an int Python will not write as text shows as ``<int of about N digits>``."""
     huge = 10**5000
     items: dict[Any, Any] = {"severity": 1, "frequency": 1}
-    if where == "value":
-        items["severity"] = huge
-    else:
+    if where == "key":
         items[huge] = 1
-    clear(score, "jrs", items)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: an unhashable scale name or version (list, dict) raises TypeError from the "
-    "`in` tests of registry.get_scale and DataDrivenScale._resolve_version",
-)
-@pytest.mark.parametrize("where", ["name", "version"])
-def test_unhashable_name_or_version_is_a_clear_error(where: str) -> None:
-    items = {"severity": 1, "frequency": 1}
-    if where == "name":
-        clear(score, ["jrs"], items)  # type: ignore[arg-type]
     else:
-        clear(score, "jrs", items, version=["x"])  # type: ignore[arg-type]
+        items["severity"] = huge if where == "value" else -huge
+    with pytest.raises(InvalidInputError) as info:
+        score("jrs", items)
+    assert "int of about 5001 digits" in str(info.value)
+    field = "items.<int of about 5001 digits>" if where == "key" else "items.severity"
+    assert info.value.field == field
+
+
+@pytest.mark.parametrize("where", ["name", "version"])
+@pytest.mark.parametrize("odd", [["jrs"], {"jrs": 1}, {"jrs"}])
+def test_unhashable_name_or_version_is_a_clear_error(where: str, odd: Any) -> None:
+    """Fixed: a scale name or version that is not text is refused like an unknown one."""
+    items = {"severity": 1, "frequency": 1}
+    with pytest.raises(InvalidInputError) as info:
+        if where == "name":
+            score(odd, items)
+        else:
+            score("jrs", items, version=odd)
+    assert info.value.field == ("scale" if where == "name" else "version")
+    assert "is not allowed; allowed: " in str(info.value)
 
 
 def test_nan_rating_is_refused() -> None:

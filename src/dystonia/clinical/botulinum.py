@@ -39,7 +39,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dystonia.exceptions import DystoniaError, InvalidInputError
+from dystonia.exceptions import DystoniaError, InvalidInputError, short_repr
 from dystonia.knowledge import (
     DoseLimit,
     ToxinGuidance,
@@ -51,6 +51,9 @@ from dystonia.knowledge import (
 from dystonia.validation import from_pydantic_error
 
 __all__ = [
+    "MAX_DILUTION_UNITS_PER_ML",
+    "MAX_SESSION_UNITS",
+    "MIN_DILUTION_UNITS_PER_ML",
     "DoseDifference",
     "Injection",
     "InjectionSession",
@@ -227,20 +230,75 @@ def _check_factor(value: object) -> float:
             f"a ToxinDose scales only by a plain number, not {type(value).__name__}; "
             "doses of two products never combine"
         )
-    if not math.isfinite(value) or value < 0:
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond the float range
+        number = math.inf
+    if not math.isfinite(number) or number < 0:
         raise InvalidInputError("factor", value, allowed="a finite number >= 0")
-    return float(value)
-
-
-def _check_units(name: str, value: object, *, allow_zero: bool, unit: str = "units") -> float:
-    bound = ">= 0" if allow_zero else "> 0"
-    allowed = f"a finite number {bound} ({unit})"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInputError(name, value, allowed=allowed, reason=f"{value!r} is not a number")
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
-        raise InvalidInputError(name, value, allowed=allowed, reason=f"{value!r} is out of range")
     return number
+
+
+# Sanity bounds on the numbers of a session, the same for every product (no unit is converted:
+# they bound a number typed, not a dose). Not clinical limits, which are the product-specific
+# ranges and limits of knowledge/botulinum.yaml; the largest figure there is rimabotulinumtoxinB's
+# 5,000-10,000 U per session (myobloc_pi note), and the most concentrated solution is
+# rimabotulinumtoxinB as supplied, 5,000 U/mL (Myobloc label). Ten times the largest session
+# and twenty times that concentration keep every real dose and refuse typing errors and numbers
+# whose sums overflow to inf (two sessions of 1e308 U in one cumulative window). The floor of the
+# dilution (100 U in 10 litres) keeps volumes (units / dilution) finite.
+#: Most units of one session (and so of one injection), of any product.
+MAX_SESSION_UNITS = 100_000.0
+#: Most units per mL of an injected solution.
+MAX_DILUTION_UNITS_PER_ML = 100_000.0
+#: Fewest units per mL of an injected solution.
+MIN_DILUTION_UNITS_PER_ML = 0.01
+
+
+def _check_units(
+    name: str,
+    value: object,
+    *,
+    allow_zero: bool,
+    unit: str = "units",
+    low: float | None = None,
+    high: float | None = None,
+) -> float:
+    bound = ">= 0" if allow_zero else "> 0"
+    if low is not None:
+        bound = f">= {low:g}"
+    ceiling = "" if high is None else f" and <= {high:g}"
+    sanity = "; bounds for typing errors, not dose limits" if low or high else ""
+    allowed = f"a finite number {bound}{ceiling} ({unit}{sanity})"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInputError(
+            name, value, allowed=allowed, reason=f"{short_repr(value)} is not a number"
+        )
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond the float range
+        number = math.inf
+    too_low = number < 0 or (number == 0 and not allow_zero) or (low is not None and number < low)
+    if not math.isfinite(number) or too_low or (high is not None and number > high):
+        raise InvalidInputError(
+            name, value, allowed=allowed, reason=f"{short_repr(value)} is out of range"
+        )
+    return number
+
+
+def _check_injection_units(value: object) -> float:
+    return _check_units("units", value, allow_zero=False, high=MAX_SESSION_UNITS)
+
+
+def _check_dilution(value: object) -> float:
+    return _check_units(
+        "dilution_units_per_ml",
+        value,
+        allow_zero=False,
+        unit="units per mL",
+        low=MIN_DILUTION_UNITS_PER_ML,
+        high=MAX_DILUTION_UNITS_PER_ML,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +341,8 @@ class Injection(_Model):
 
     ``units`` is what this entry delivers in total; for ``side="bilateral"`` it is the sum over
     both sides (the per-site and per-side notes assume an even split). A muscle injected at several
-    sites may have several entries.
+    sites may have several entries. Units are finite, > 0 and at most :data:`MAX_SESSION_UNITS`
+    (a bound for typing errors, not a dose limit).
     """
 
     muscle: str
@@ -296,12 +355,14 @@ class Injection(_Model):
     def _units_number(cls, value: object) -> object:
         if isinstance(value, bool):
             raise InvalidInputError("units", value, reason=f"{value!r} is not a number")
+        if isinstance(value, int | float):  # the number as given (an int may exceed a float)
+            _check_injection_units(value)
         return value
 
     @model_validator(mode="after")
     def _known(self) -> Injection:
         table = botulinum()
-        _check_units("units", self.units, allow_zero=False)
+        _check_injection_units(self.units)
         muscle = table.muscles.get(self.muscle)
         if muscle is None:
             raise InvalidInputError("muscle", self.muscle, allowed=list(table.muscles))
@@ -334,9 +395,11 @@ class InjectionSession(_Model):
     date : datetime.date
         Day of the session.
     injections : list of Injection
-        At least one entry; all units are units of ``product``.
+        At least one entry; all units are units of ``product``; their total at most
+        :data:`MAX_SESSION_UNITS`.
     dilution_units_per_ml : float
-        Units of ``product`` per mL of the injected solution (> 0).
+        Units of ``product`` per mL of the injected solution, from
+        :data:`MIN_DILUTION_UNITS_PER_ML` to :data:`MAX_DILUTION_UNITS_PER_ML`.
     indication : str or None
         One of the indications of ``knowledge/botulinum.yaml`` (``cervical_dystonia``,
         ``blepharospasm``, ...); without it the total is not checked against a range.
@@ -360,16 +423,23 @@ class InjectionSession(_Model):
             raise InvalidInputError(
                 "dilution_units_per_ml", value, reason=f"{value!r} is not a number"
             )
+        if isinstance(value, int | float):  # the number as given (an int may exceed a float)
+            _check_dilution(value)
         return value
 
     @model_validator(mode="after")
     def _known(self) -> InjectionSession:
-        _check_units(
-            "dilution_units_per_ml",
-            self.dilution_units_per_ml,
-            allow_zero=False,
-            unit="units per mL",
-        )
+        _check_dilution(self.dilution_units_per_ml)
+        total = self.total_units
+        if total > MAX_SESSION_UNITS:
+            raise InvalidInputError(
+                "injections",
+                total,
+                allowed=f"a total of at most {MAX_SESSION_UNITS:g} units of the session's "
+                "product (a bound for typing errors, not a dose limit)",
+                reason=f"the total of {_fmt(total)} U over {len(self.injections)} injections is "
+                "out of range",
+            )
         indications = botulinum().indications
         if self.indication is not None and self.indication not in indications:
             raise InvalidInputError("indication", self.indication, allowed=list(indications))
@@ -418,6 +488,8 @@ def _input_error(error: ValidationError, prefix: str) -> InvalidInputError:
             name = inner.field
         elif where.endswith(inner.field):
             name = where
+        elif where.endswith("."):  # only the prefix: an error of the session itself
+            name = where + inner.field
         else:
             name = f"{where}.{inner.field}"
         return InvalidInputError(name, inner.value, allowed=inner.allowed, reason=inner.reason)
@@ -441,7 +513,9 @@ def parse_session(
     ------
     dystonia.exceptions.InvalidInputError
         For the first problem: the field (``injections[2].muscle``), the value, what is allowed
-        and the closest allowed word.
+        and the closest allowed word. Units or a dilution beyond the sanity bounds
+        (:data:`MAX_SESSION_UNITS`, :data:`MAX_DILUTION_UNITS_PER_ML`), which keep every total
+        of the warnings finite, are refused as out of range.
     """
     if isinstance(data, InjectionSession):
         return data

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dystonia.exceptions import InvalidInputError
+from dystonia.exceptions import InvalidInputError, short_repr
 from dystonia.scales.base import ItemValue, ScaleResult, Subscore, tidy_number
 from dystonia.scales.definition import ScaleDefinition
 
@@ -258,7 +258,7 @@ class DataDrivenScale:
     def _resolve_version(self, version: str | None) -> str:
         if version is None:
             return self.definition.version
-        if version not in self.definition.versions:
+        if not isinstance(version, str) or version not in self.definition.versions:
             raise InvalidInputError("version", version, allowed=self._versions)
         return version
 
@@ -269,8 +269,9 @@ class DataDrivenScale:
             )
         for key in items:
             if key not in self._known:
+                shown = key if isinstance(key, str) else short_repr(key)
                 raise InvalidInputError(
-                    f"items.{key}", key, allowed=self._item_ids, reason="unknown item"
+                    f"items.{shown}", key, allowed=self._item_ids, reason="unknown item"
                 )
         missing = [item.id for item in self._items if item.required and item.id not in items]
         if missing:
@@ -305,23 +306,28 @@ class DataDrivenScale:
         plain = type(raw) is int or type(raw) is float  # fast path; bool is not plain
         if not plain and (isinstance(raw, bool) or not isinstance(raw, numbers.Real)):
             raise InvalidInputError(
-                item.field, raw, allowed=item.allowed, reason=f"{raw!r} is not a number"
+                item.field, raw, allowed=item.allowed, reason=f"{short_repr(raw)} is not a number"
             )
         try:
             value = float(raw)  # type: ignore[arg-type]
-        except OverflowError:  # an int too large for a float
-            value = math.inf
+        except OverflowError:  # an int too large for a float: finite, but out of any range
+            raise InvalidInputError(
+                item.field, raw, allowed=item.allowed, reason=f"{short_repr(raw)} is out of range"
+            ) from None
         if not math.isfinite(value):
             raise InvalidInputError(
-                item.field, raw, allowed=item.allowed, reason=f"{raw!r} is not finite"
+                item.field, raw, allowed=item.allowed, reason=f"{short_repr(raw)} is not finite"
             )
         if value < item.low or value > item.high:
             raise InvalidInputError(
-                item.field, raw, allowed=item.allowed, reason=f"{raw!r} is out of range"
+                item.field, raw, allowed=item.allowed, reason=f"{short_repr(raw)} is out of range"
             )
         steps = (value - item.low) / item.step
         if abs(steps - round(steps)) > _STEP_TOLERANCE:
             raise InvalidInputError(
-                item.field, raw, allowed=item.allowed, reason=f"{raw!r} is not an allowed step"
+                item.field,
+                raw,
+                allowed=item.allowed,
+                reason=f"{short_repr(raw)} is not an allowed step",
             )
         return value

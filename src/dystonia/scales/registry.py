@@ -65,10 +65,11 @@ def get_scale(name: str) -> RatingScale:
     Raises
     ------
     InvalidInputError
-        No such scale; the message lists the scales and suggests the closest name.
+        No such scale (or a name that is not text); the message lists the scales and suggests
+        the closest name.
     """
     scales = _registry()
-    if name not in scales:
+    if not isinstance(name, str) or name not in scales:
         raise InvalidInputError("scale", name, allowed=sorted(scales))
     return scales[name]
 
