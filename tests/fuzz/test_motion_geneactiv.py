@@ -6,9 +6,9 @@ Seeds: ``skdh_gnactv_sample.bin`` (LF line ends, 3 pages) and ``ggirread_GENEAct
 page time, frequency, data line), truncation near every page marker, bit flips, line-ending
 changes, random bytes behind a valid ``Device Identity`` header.
 
-Values with their own ``xfail(strict=True)`` test below are left out of the property tests:
-sequence numbers beyond int64, page times in year 0, calibration values that overflow a float
-and impossible calendar days.
+The values of the once-known defects (sequence numbers beyond int64, page times in year 0,
+impossible calendar days, calibration values that overflow a float, page counts in Unicode
+digits, page frequencies of 1e-300 Hz) are generated again; each also has its own test below.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from dystonia.exceptions import UnreadableFileError
 from dystonia.motion.io import iter_recording, read_recording
+from dystonia.motion.recording import Recording
 
 from ._common import MEMORY_BOUND_BYTES, clear, cpu_budget, fuzz_settings, mib, traced_peak
 from ._motion import check_recording, read_every_way, shared_file
@@ -32,19 +33,6 @@ SEEDS = {
     "ggirread": shared_file("device-files", "ggirread_GENEActiv_testfile.bin").read_bytes()[:20000],
 }
 _MARKER = b"Recorded Data"
-
-
-def _known(found: object) -> bool:
-    """Known defects with their own xfail tests below (so the properties look for new ones)."""
-    text = str(found)
-    return (
-        (isinstance(found, ValueError) and "invalid literal for int()" in text)  # '³' pages
-        or (isinstance(found, ValueError) and "year 0 is out of range" in text)
-        or (isinstance(found, OverflowError) and "too large to convert" in text)  # sequence
-    )
-
-
-KNOWN = (_known,)
 
 
 def _write(tmp_path: Path, data: bytes) -> Path:
@@ -80,6 +68,13 @@ _numbers = st.one_of(
             b"50 Hz",
             b"+",
             b".",
+            b"1e-300",
+            b"9" * 400,
+            b"99999999999999999999",
+            b"9223372036854775808",
+            b"\xb3",
+            b"1\xb2",
+            b"\xd9\xa3",
         ]
     ),
 )
@@ -92,8 +87,8 @@ _PAGE_KEYS = [b"Sequence Number", b"Measurement Frequency", b"Temperature", b"Ba
 
 @st.composite
 def page_time(draw: st.DrawFn) -> bytes:
-    """Page times, plausible or not (years 0001-9999: year 0 has its own xfail test)."""
-    year = draw(st.integers(1, 9999))
+    """Page times, plausible or not (years 0000-9999, days and months 0-99)."""
+    year = draw(st.integers(0, 9999))
     parts = [draw(st.integers(0, 99)) for _ in range(5)]
     millis = draw(st.none() | st.integers(0, 999))
     text = f"{year:04d}-{parts[0]}-{parts[1]} {parts[2]}:{parts[3]}:{parts[4]}"
@@ -122,7 +117,7 @@ def test_header_and_page_values(
         data = _set_value(data, key, value, occurrence=occurrence)
     for value, occurrence in times:
         data = _set_value(data, b"Page Time", value, occurrence=occurrence)
-    read_every_way(_write(tmp_path, data), known=KNOWN)
+    read_every_way(_write(tmp_path, data))
 
 
 @fuzz_settings(25)
@@ -136,7 +131,7 @@ def test_truncation_near_page_markers(tmp_path: Path, seed: str, page: int, delt
     data = SEEDS[seed]
     marks = [m.start() for m in re.finditer(_MARKER, data)]
     cut = max(1, min(len(data), marks[page % len(marks)] + delta))
-    read_every_way(_write(tmp_path, data[:cut]), known=KNOWN)
+    read_every_way(_write(tmp_path, data[:cut]))
 
 
 @fuzz_settings(25)
@@ -159,7 +154,7 @@ def test_byte_writes_and_line_ends(
     raw = bytearray(data)
     for position, value in flips:
         raw[position % len(raw)] = value
-    read_every_way(_write(tmp_path, bytes(raw)), known=KNOWN)
+    read_every_way(_write(tmp_path, bytes(raw)))
 
 
 @fuzz_settings(20)
@@ -173,7 +168,7 @@ def test_random_bytes_behind_the_magic(
 ) -> None:
     """``Device Identity`` + random bytes, optionally with page markers and data lines."""
     data = b"Device Identity\n" + body + (b"\nRecorded Data\n" + hexline + b"\n") * pages
-    read_every_way(_write(tmp_path, data), known=KNOWN)
+    read_every_way(_write(tmp_path, data))
 
 
 def test_seeds_read(tmp_path: Path) -> None:
@@ -201,75 +196,86 @@ def test_pages_announced_in_the_header_do_not_allocate(tmp_path: Path) -> None:
     assert peak.bytes < MEMORY_BOUND_BYTES, mib(peak.bytes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: a page 'Sequence Number' beyond int64 raises OverflowError in "
-    "geneactiv._decode (np.array(..., dtype=np.int64)); _parse_page should refuse it",
-)
-def test_sequence_number_beyond_int64_is_a_clear_error(tmp_path: Path) -> None:
-    data = _set_value(SEEDS["skdh"], b"Sequence Number", b"99999999999999999999")
-    read_every_way(_write(tmp_path, data))
+@pytest.mark.parametrize("value", [b"99999999999999999999", b"9223372036854775808", b"-1"])
+def test_sequence_number_beyond_int64_is_a_clear_error(tmp_path: Path, value: bytes) -> None:
+    """Once OverflowError in geneactiv._decode; now the page is skipped, the value named."""
+    data = _set_value(SEEDS["skdh"], b"Sequence Number", value)
+    rec = read_every_way(_write(tmp_path, data))
+    assert isinstance(rec, Recording)
+    reason = rec.metadata["skipped_blocks"][0]["reason"]
+    assert reason.startswith(f"damaged 'Sequence Number' line: {value.decode()!r}"), reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: a 'Page Time' in year 0000 raises ValueError from calendar.timegm in "
-    "geneactiv.page_time_s (year 1-9999 is not checked)",
-)
 def test_page_time_in_year_zero_is_a_clear_error(tmp_path: Path) -> None:
+    """Once ValueError from calendar.timegm; now the page is skipped, the value named."""
     data = _set_value(SEEDS["skdh"], b"Page Time", b"0000-05-21 16:16:43:500")
-    read_every_way(_write(tmp_path, data))
+    rec = read_every_way(_write(tmp_path, data))
+    assert isinstance(rec, Recording)
+    reason = rec.metadata["skipped_blocks"][0]["reason"]
+    assert reason.startswith("damaged 'Page Time' line: '0000-05-21 16:16:43:500'"), reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: calibration values that overflow a float (a 400-digit 'x offset' or "
-    "'x gain') are accepted: the offset gives non-finite acceleration, the gain all-zero "
-    "acceleration, in a returned Recording (geneactiv._number / _read_header do not check "
-    "finiteness)",
-)
-@pytest.mark.parametrize("key", [b"x offset", b"x gain"])
+@pytest.mark.parametrize("key", [b"x offset", b"x gain", b"Measurement Frequency"])
 def test_overflowing_calibration_is_refused(tmp_path: Path, key: bytes) -> None:
+    """A 400-digit header number (once: non-finite or all-zero acceleration returned)."""
     data = _set_value(SEEDS["skdh"], key, b"9" * 400)
-    with pytest.raises(UnreadableFileError):
+    with pytest.raises(UnreadableFileError, match=f"header '{key.decode()}' is '9999.*float range"):
         read_recording(_write(tmp_path, data))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT (silent): an impossible 'Page Time' day (2019-02-31) is accepted and "
-    "normalised by calendar.timegm to 3 March; page_time_s checks day <= 31 only",
+@pytest.mark.parametrize(
+    ("gain", "offset", "refused"),
+    [
+        (b"0." + b"0" * 310 + b"1", b"0", True),  # 1e-311: 2047 * 100 / gain overflows
+        (b"0.0000000001", b"9" * 300, True),  # offset / gain overflows
+        (b"1" + b"0" * 300, b"0", False),  # tiny but distinct values: read
+    ],
+    ids=["subnormal-gain", "huge-offset-small-gain", "huge-gain"],
 )
+def test_degenerate_calibration_is_refused(
+    tmp_path: Path, gain: bytes, offset: bytes, refused: bool
+) -> None:
+    """Finite calibration values whose calibrated range is not finite are refused by name."""
+    data = _set_value(_set_value(SEEDS["skdh"], b"y gain", gain), b"y offset", offset)
+    result = clear(read_recording, _write(tmp_path, data))
+    if refused:
+        assert isinstance(result, UnreadableFileError)
+        assert "header calibration y gain" in str(result), str(result)
+    else:
+        assert isinstance(result, Recording)
+        check_recording(result)
+        assert np.ptp(result.acc_g[:, 1]) > 0  # type: ignore[index]
+
+
 def test_impossible_page_day_is_refused(tmp_path: Path) -> None:
+    """2019-02-31 was silently read as 3 March; now the page is skipped, the value named."""
     data = SEEDS["skdh"]
     first = data.find(b"Page Time:")
     data = data[:first] + data[first:].replace(b"2019-05-21", b"2019-02-31", 1)
     rec = read_recording(_write(tmp_path, data))
-    # refused, or at least reported: the first page must not silently move to March
-    assert rec.metadata["skipped_blocks"], np.datetime64(int(rec.time_s[0]), "s")
+    skipped = rec.metadata["skipped_blocks"]
+    assert [s["block"] for s in skipped] == [0]
+    assert skipped[0]["reason"].startswith("damaged 'Page Time' line: '2019-02-31 16:16:43:500'")
+    assert rec.n_samples == 600
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: a page 'Measurement Frequency' of 1e-300 Hz passes _parse_page (only "
-    "0 < fs <= 10000 is checked) and puts sample times at 3e302 s; read_recording then fails "
-    "('page time goes back by 2.99e302 s') but iter_recording hangs in batches.rechunk (the "
-    "window-stepping defect of test_motion_csv.py::test_huge_time_jump_streams_quickly)",
-)
 def test_tiny_page_frequency_streams_quickly(tmp_path: Path) -> None:
+    """A page 'Measurement Frequency' of 1e-300 Hz (sample times at 3e302 s, which hung
+    batches.rechunk): the page is skipped as impossible, and streaming is quick."""
     data = _set_value(SEEDS["skdh"], b"Measurement Frequency", b"1e-300", occurrence=2)
     path = _write(tmp_path, data)
     with cpu_budget(0.3):
-        clear(lambda: list(iter_recording(path, chunk_s=1.0)))
+        chunks = clear(lambda: list(iter_recording(path, chunk_s=1.0)))
+    assert isinstance(chunks, list)
+    reasons = [s["reason"] for c in chunks for s in c.metadata["skipped_blocks"]]
+    assert reasons == ["impossible measurement frequency 1e-300 Hz (allowed: 1 to 10000 Hz)"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT (found by atheris): a header 'Number of Pages' of Unicode digits that int() "
-    "refuses ('\\xb3' read as latin-1 '³', or '²') raises ValueError in geneactiv._read_header: "
-    "str.isdigit() accepts them, int() does not",
-)
-@pytest.mark.parametrize("value", [b"\xb3", b"1\xb2"])
+@pytest.mark.parametrize("value", [b"\xb3", b"1\xb2", b"\xd9\xa3", b"9" * 5000])
 def test_non_ascii_page_count_is_not_a_crash(tmp_path: Path, value: bytes) -> None:
+    """'Number of Pages' of '³' (latin-1) once raised ValueError: str.isdigit accepts it, int()
+    does not. Only ASCII digits (at most 18) count; anything else is an unknown count."""
     data = _set_value(SEEDS["skdh"], b"Number of Pages", value)
-    read_every_way(_write(tmp_path, data))
+    rec = read_every_way(_write(tmp_path, data))
+    assert isinstance(rec, Recording)
+    assert rec.metadata["pages_in_header"] == -1

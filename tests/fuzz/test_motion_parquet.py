@@ -23,8 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dystonia.exceptions import UnreadableFileError
-from dystonia.motion.io import read_recording
-from dystonia.motion.recording import Recording
+from dystonia.motion.io import iter_recording, read_recording
 
 from ._common import MEMORY_BOUND_BYTES, clear, fuzz_settings, mib, traced_peak
 from ._motion import check_recording, read_every_way, shared_file
@@ -53,23 +52,6 @@ SEEDS = {
 }
 
 
-def _lying_footer(found: object) -> bool:
-    """A footer row count the reader trusts (known defects, xfail tests below): an empty
-    recording (rows lost), or an allocation from a negative or huge count."""
-    if isinstance(found, Recording):
-        return found.n_samples == 0
-    if isinstance(found, list):
-        return not found
-    text = str(found)
-    return isinstance(found, MemoryError) or (
-        isinstance(found, ValueError)
-        and ("negative dimensions" in text or "array is too big" in text)
-    )
-
-
-KNOWN = (_lying_footer,)
-
-
 def _write(tmp_path: Path, data: bytes) -> Path:
     path = tmp_path / "fuzz.parquet"
     path.write_bytes(data)
@@ -88,11 +70,10 @@ _COLUMN_NAMES = st.sampled_from(
 )
 
 
-def _column(kind: pa.DataType, n: int, draw: st.DrawFn, *, time: bool = False) -> pa.Array:
+def _column(kind: pa.DataType, n: int, draw: st.DrawFn) -> pa.Array:
     """A column of ``n`` values of ``kind``: mostly increasing numbers, sometimes hostile.
 
-    A huge value in the time column is 1e12 s, not 1e300: a jump to 1e300 s hangs
-    ``iter_recording`` (a known defect with its own xfail test in test_motion_csv.py).
+    A huge value is 1e300 (in the time column: a jump of 1e300 s, streamed in 1 s chunks).
     """
     base = np.arange(n, dtype=np.float64) / 50.0
     special = draw(st.sampled_from(["none", "nan", "inf", "null", "decrease", "repeat", "huge"]))
@@ -110,7 +91,7 @@ def _column(kind: pa.DataType, n: int, draw: st.DrawFn, *, time: bool = False) -
         elif special == "repeat" and i:
             values[i] = values[i - 1]
         elif special == "huge":
-            values[i] = 1e12 if time else 1e300
+            values[i] = 1e300
     if pa.types.is_floating(kind) or kind == pa.float64():
         return pa.array(values, type=pa.float64()).cast(kind, safe=False)
     if pa.types.is_integer(kind):
@@ -146,7 +127,7 @@ def tables(draw: st.DrawFn) -> pa.Table:
     columns = {}
     for name in names:
         kind = draw(st.sampled_from(_TYPES[:4]) | st.sampled_from(_TYPES))
-        columns.setdefault(name, _column(kind, n, draw, time=name == "time"))
+        columns.setdefault(name, _column(kind, n, draw))
     return pa.table(columns) if columns else pa.table({"other": pa.array([], pa.int8())})
 
 
@@ -183,7 +164,7 @@ def test_bit_flips(tmp_path: Path, seed: str, flips: list[tuple[int, int]], wher
     }[where]
     for position, bit in flips:
         data[lo + position % (hi - lo)] ^= 1 << bit
-    read_every_way(_write(tmp_path, bytes(data)), known=KNOWN)
+    read_every_way(_write(tmp_path, bytes(data)))
 
 
 @fuzz_settings(25)
@@ -192,7 +173,7 @@ def test_truncation(tmp_path: Path, seed: str, cut: int, tail: bool) -> None:
     """Cut anywhere; optionally put a ``PAR1`` magic back at the end."""
     data = SEEDS[seed]
     cut = cut % len(data) or 1
-    read_every_way(_write(tmp_path, data[:cut] + (b"PAR1" if tail else b"")), known=KNOWN)
+    read_every_way(_write(tmp_path, data[:cut] + (b"PAR1" if tail else b"")))
 
 
 @fuzz_settings(20)
@@ -200,7 +181,7 @@ def test_truncation(tmp_path: Path, seed: str, cut: int, tail: bool) -> None:
 def test_random_bytes_between_magics(tmp_path: Path, body: bytes, footer_len: int) -> None:
     """``PAR1`` + random bytes + any footer length (up to 4 GiB claimed) + ``PAR1``."""
     data = b"PAR1" + body + footer_len.to_bytes(4, "little") + b"PAR1"
-    read_every_way(_write(tmp_path, data), known=KNOWN)
+    read_every_way(_write(tmp_path, data))
 
 
 def test_seeds_read(tmp_path: Path) -> None:
@@ -246,33 +227,49 @@ def test_claimed_rows_patch_works(tmp_path: Path) -> None:
     assert pq.read_table(path).num_rows == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: open_parquet trusts the footer's num_rows as Source.max_samples and "
-    "batches.concatenate preallocates it: a 10**9-row claim allocates 56 GB of arrays "
-    "(seen by tracemalloc; the pages stay untouched), 10**10 raises MemoryError, 2**62 raises "
-    "ValueError ('array is too big'), a negative count ValueError ('negative dimensions')",
-)
-@pytest.mark.parametrize("claimed", [10**9, 10**10, 2**62, -1])
+@pytest.mark.parametrize("claimed", [10**9, 10**10, 2**62, -1, 0, 199, 201])
 def test_footer_claiming_billions_of_rows_is_bounded(tmp_path: Path, claimed: int) -> None:
+    """A footer whose row count is not its row groups' is refused, allocating nothing for it
+    (10**9 rows once preallocated 56 GB; 10**10 raised MemoryError, 2**62 and -1 ValueError)."""
     table = _SEED_TABLE.slice(0, 200)
     path = _write(tmp_path, with_claimed_rows(_parquet_bytes(table), 200, claimed))
     with traced_peak() as peak:
         result = clear(read_recording, path)
     assert peak.bytes < MEMORY_BOUND_BYTES, mib(peak.bytes)
-    if not isinstance(result, Exception):
-        check_recording(result)
+    assert isinstance(result, UnreadableFileError)
+    assert "damaged footer" in str(result)
+    streamed = clear(lambda: list(iter_recording(path, chunk_s=1.0)))
+    assert isinstance(streamed, UnreadableFileError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: a column chunk whose metadata is lost (one flipped bit in the footer: "
-    "ColumnChunk.meta_data read as another field) makes pyarrow's iter_batches yield no rows; "
-    "open_parquet/_parquet_batches never compare the rows read with the row groups' counts, so "
-    "read_recording returns a Recording with 0 samples (iter_recording: no chunks) instead of "
-    "an UnreadableFileError; pq.read_table sees it ('expected length 600 but got length 0')",
-)
+def with_consistent_claim(data: bytes, actual: int, claimed: int) -> bytes:
+    """Every row and value count of the footer (file, row group, column chunks) set to
+    ``claimed``: a lie the footer cannot catch by itself."""
+    size = int.from_bytes(data[-8:-4], "little")
+    footer = data[-8 - size : -8]
+    needle = b"\x16" + _varint(_zigzag(actual))
+    patched = footer.replace(needle, b"\x16" + _varint(_zigzag(claimed)))
+    return data[: -8 - size] + patched + len(patched).to_bytes(4, "little") + b"PAR1"
+
+
+@pytest.mark.parametrize("claimed", [10**9, 2**62])
+def test_consistent_footer_lie_allocates_by_file_size(tmp_path: Path, claimed: int) -> None:
+    """Row groups and column chunks claiming billions of rows too: the preallocation is bounded
+    by the file's size, and the rows actually decoded are compared with the claim."""
+    table = _SEED_TABLE.slice(0, 200)
+    path = _write(tmp_path, with_consistent_claim(_parquet_bytes(table), 200, claimed))
+    assert pq.ParquetFile(path).metadata.row_group(0).num_rows == claimed
+    with traced_peak() as peak:
+        result = clear(read_recording, path)
+    assert peak.bytes < MEMORY_BOUND_BYTES, mib(peak.bytes)
+    assert isinstance(result, UnreadableFileError)
+    assert f"decoded 200 rows of the {claimed:,} rows its footer announces" in str(result)
+    streamed = clear(lambda: list(iter_recording(path, chunk_s=1.0)))
+    assert isinstance(streamed, UnreadableFileError)
+
+
 def test_column_chunk_without_metadata_is_unreadable(tmp_path: Path) -> None:
+    """One flipped bit loses a column chunk's metadata: refused, not read as 0 samples."""
     data = bytearray(SEEDS["plain_one_group"])
     size = int.from_bytes(data[-8:-4], "little")
     start = len(data) - 8 - size
@@ -282,5 +279,7 @@ def test_column_chunk_without_metadata_is_unreadable(tmp_path: Path) -> None:
         pytest.skip("this pyarrow writes column chunks differently; pattern not found")
     data[at + 2] ^= 0x40  # field 3 (meta_data) becomes field 7
     path = _write(tmp_path, bytes(data))
-    with pytest.raises(UnreadableFileError):
+    with pytest.raises(UnreadableFileError, match=r"row group 0, column 'time': column chunk unr"):
         read_recording(path)
+    with pytest.raises(UnreadableFileError, match="column chunk unreadable"):
+        list(iter_recording(path, chunk_s=None))

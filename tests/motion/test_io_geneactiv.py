@@ -66,6 +66,116 @@ def test_page_time_parsing() -> None:
     assert page_time_s(b"yesterday") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"2019-02-31 16:16:43:500", None),  # once read as 3 March
+        (b"2019-02-29 00:00:00", None),
+        (b"2020-02-29 00:00:00", 1582934400.0),
+        (b"2019-04-31 00:00:00", None),
+        (b"0000-05-21 16:16:43:500", None),  # once ValueError from calendar.timegm
+        (b"0001-01-01 00:00:00", -62135596800.0),
+        (b"9999-12-31 23:59:59:999", 253402300799.999),
+        (b"2019-05-21 23:59:60", 1558483200.0),  # a leap second, as the device writes it
+        (b"2019-05-21 24:00:00", None),
+    ],
+)
+def test_page_time_is_a_calendar_date(text: bytes, expected: float | None) -> None:
+    assert page_time_s(text) == expected
+
+
+def _with_value(key: bytes, value: bytes, occurrence: int = 0) -> bytes:
+    data = (DATA / SKDH).read_bytes()
+    at = -1
+    for _ in range(occurrence + 1):
+        at = data.index(key + b":", at + 1)
+    end = data.index(b"\n", at)
+    return data[: at + len(key) + 1] + value + data[end:]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        (b"Sequence Number", b"99999999999999999999", "'Sequence Number' line: '9999"),
+        (b"Sequence Number", b"9223372036854775808", "from 0 to 9223372036854775807"),
+        (b"Sequence Number", b"-3", "'Sequence Number' line: '-3' is not a whole number"),
+        (b"Page Time", b"2019-02-31 16:16:43:500", "'Page Time' line: '2019-02-31 16:16:43:500'"),
+        (b"Page Time", b"0000-05-21 16:16:43:500", "'Page Time' line: '0000-05-21"),
+        (b"Measurement Frequency", b"1e-300", "frequency 1e-300 Hz (allowed: 1 to 10000 Hz)"),
+        (b"Measurement Frequency", b"0.5", "frequency 0.5 Hz"),
+        (b"Measurement Frequency", b"fifty", "'Measurement Frequency' line: 'fifty' is not a"),
+    ],
+)
+def test_damaged_page_fields_skip_the_page_by_name(
+    tmp_path: Path, key: bytes, value: bytes, reason: str
+) -> None:
+    """The first page's field replaced (the header's own frequency line comes first)."""
+    occurrence = 1 if key == b"Measurement Frequency" else 0
+    path = tmp_path / "page.bin"
+    path.write_bytes(_with_value(key, value, occurrence))
+    rec = read_recording(path)
+    (skipped,) = rec.metadata["skipped_blocks"]
+    assert skipped["block"] == 0 and reason in skipped["reason"], skipped["reason"]
+    assert rec.n_samples == 600
+
+
+def test_largest_sequence_number_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "page.bin"
+    path.write_bytes(_with_value(b"Sequence Number", b"9223372036854775807", 2))
+    rec = read_recording(path)
+    assert rec.n_samples == 900 and not rec.metadata["skipped_blocks"]
+    assert (
+        "sequence number jumps from 1 to 9223372036854775807" in rec.metadata["gaps"][0]["reason"]
+    )
+
+
+def test_no_valid_page_names_the_first_problem(tmp_path: Path) -> None:
+    data = (DATA / SKDH).read_bytes().replace(b"Page Time:2019-05-21", b"Page Time:2019-02-31")
+    path = tmp_path / "bad.bin"
+    path.write_bytes(data)
+    with pytest.raises(
+        UnreadableFileError,
+        match=r"no valid data page among 3 pages \(page 0: damaged 'Page Time' line: '2019-02-31",
+    ):
+        read_recording(path)
+
+
+@pytest.mark.parametrize(
+    ("value", "announced"),
+    [(b"3", 3), (b" 17 ", 17), (b"\xb3", -1), (b"1\xb2", -1), (b"\xd9\xa3", -1), (b"9" * 19, -1)],
+)
+def test_page_count_takes_ascii_digits_only(tmp_path: Path, value: bytes, announced: int) -> None:
+    """'³' (latin-1) passed str.isdigit and made int() raise ValueError."""
+    path = tmp_path / "pages.bin"
+    path.write_bytes(_with_value(b"Number of Pages", value))
+    rec = read_recording(path)
+    assert rec.metadata["pages_in_header"] == announced
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        (b"x offset", b"9" * 400, "header 'x offset' is '99999.*beyond the float range"),
+        (b"x gain", b"9" * 400, "header 'x gain' is '99999.*beyond the float range"),
+        (b"Measurement Frequency", b"9" * 400, "header 'Measurement Frequency' is '9999"),
+        (b"z gain", b"0." + b"0" * 310 + b"1", "calibration z gain 1e-311 and z offset 101.0"),
+        (b"y gain", b"0.0000000001", None),  # finite: 2e15 g, refused by nothing but physics
+    ],
+)
+def test_calibration_must_give_finite_values(
+    tmp_path: Path, key: bytes, value: bytes, reason: str | None
+) -> None:
+    """A 400-digit calibration value was accepted: infinite or all-zero acceleration."""
+    path = tmp_path / "cal.bin"
+    path.write_bytes(_with_value(key, value))
+    if reason is None:
+        rec = read_recording(path)
+        assert rec.acc_g is not None and np.isfinite(rec.acc_g).all()
+        return
+    with pytest.raises(UnreadableFileError, match=reason):
+        read_recording(path)
+
+
 def _pages(data: bytes) -> list[int]:
     out, at = [], data.find(b"Recorded Data")
     while at >= 0:
@@ -98,7 +208,10 @@ def test_damaged_page_time_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.bin"
     path.write_bytes(data)
     rec = read_recording(path)
-    assert rec.metadata["skipped_blocks"][0]["reason"] == "damaged 'Page Time' line"
+    assert rec.metadata["skipped_blocks"][0]["reason"] == (
+        "damaged 'Page Time' line: '??' is not a calendar date and time "
+        "(YYYY-MM-DD hh:mm:ss:mmm, years 1-9999)"
+    )
 
 
 def test_page_time_going_back_is_unreadable(tmp_path: Path) -> None:

@@ -316,3 +316,145 @@ def test_detect_format_tables(tmp_path: Path, frame: pd.DataFrame) -> None:
     (tmp_path / "c.csv").write_bytes((tmp_path / "a.parquet").read_bytes())
     with pytest.raises(UnreadableFileError, match="it looks like a Parquet file"):
         read_recording(tmp_path / "c.csv")
+
+
+# ------------------------------------------------------------------ hostile sizes (issue #8)
+@pytest.mark.parametrize("block_bytes", [64, 4096, 16 * 1024 * 1024])
+@pytest.mark.parametrize(
+    ("tail", "reason"),
+    [
+        pytest.param("\n" * 300 + "0.02,1,1,1\n", "line 4 is empty", id="blank-run"),
+        pytest.param("\r\n \n\t\n" * 100, None, id="trailing-blank-run"),
+        pytest.param("0.02," + "1" * 2000 + ",1,1\n", "line 4 is longer than 1,000", id="long"),
+    ],
+)
+def test_csv_blank_runs_and_long_lines_whatever_the_block_size(
+    tmp_path: Path, block_bytes: int, tail: str, reason: str | None
+) -> None:
+    path = _write_text(tmp_path, "time,acc_x,acc_y,acc_z\n0,1,1,1\n0.01,1,1,1\n" + tail)
+    src = open_contract_csv(path, block_bytes=block_bytes, max_line_bytes=1000)
+    if reason is None:
+        assert sum(b.n_samples for b in src.batches) == 2
+    else:
+        with pytest.raises(UnreadableFileError, match=reason):
+            list(src.batches)
+
+
+def test_csv_line_limit_is_a_mebibyte(tmp_path: Path) -> None:
+    from dystonia.motion.io.text_blocks import MAX_LINE_BYTES
+
+    assert MAX_LINE_BYTES == 1024 * 1024
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"time,acc_x,acc_y,acc_z\n0,1,1,1\n0.01,1,1," + b"1" * MAX_LINE_BYTES + b"\n")
+    with pytest.raises(UnreadableFileError, match=r"line 3 is longer than 1,048,576 bytes"):
+        read_recording(path)
+
+
+def test_huge_time_values_do_not_warn(tmp_path: Path) -> None:
+    """Time from -1e308 to 1e308: checked by comparison (a difference would overflow)."""
+    path = _write_text(tmp_path, "time,acc_x,acc_y,acc_z\n-1e308,0,0,1\n1e308,0,0,1\n")
+    with np.errstate(all="raise"):
+        rec = read_recording(path)
+        chunks = list(iter_recording(path, chunk_s=1.0))
+    assert rec.n_samples == 2 and [c.n_samples for c in chunks] == [1, 1]
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _patch_counts(data: bytes, actual: int, claimed: int, which: slice = slice(None)) -> bytes:
+    """Set Thrift compact i64 fields (``0x16`` + zigzag varint) equal to ``actual`` to
+    ``claimed``: occurrences ``which`` of, in order, the file's row count, each column chunk's
+    value count, then the row group's row count."""
+    size = int.from_bytes(data[-8:-4], "little")
+    footer = data[-8 - size : -8]
+
+    def field(value: int) -> bytes:
+        return b"\x16" + _varint((value << 1) ^ (value >> 63))
+
+    parts = footer.split(field(actual))
+    assert len(parts) > 2
+    chosen = set(range(len(parts) - 1)[which])
+    patched = parts[0]
+    for k, part in enumerate(parts[1:]):
+        patched += (field(claimed) if k in chosen else field(actual)) + part
+    return data[: -8 - size] + patched + len(patched).to_bytes(4, "little") + b"PAR1"
+
+
+def _small_parquet(tmp_path: Path) -> bytes:
+    table = pa.Table.from_pandas(_frame(300, gyro=False), preserve_index=False)
+    path = _parquet(tmp_path, table, compression="none", write_statistics=False)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("claimed", "reason"),
+    [
+        (-1, "damaged footer: it claims -1 rows"),
+        (10**9, "damaged footer: it claims 1,000,000,000 rows but its row groups hold 300"),
+        (2**62, "damaged footer: it claims 4,611,686,018,427,387,904 rows"),
+        (299, "it claims 299 rows but its row groups hold 300"),
+    ],
+)
+def test_parquet_footer_row_count_is_checked(tmp_path: Path, claimed: int, reason: str) -> None:
+    path = tmp_path / "lie.parquet"
+    path.write_bytes(_patch_counts(_small_parquet(tmp_path), 300, claimed, slice(0, 1)))
+    with pytest.raises(UnreadableFileError, match=reason):
+        open_parquet(path)
+
+
+def test_parquet_consistent_lie_is_bounded_by_file_size(tmp_path: Path) -> None:
+    """File, row group and column chunk counts all claim 10**9: the preallocation follows the
+    file size, and the rows decoded are compared with the claim."""
+    path = tmp_path / "lie.parquet"
+    path.write_bytes(_patch_counts(_small_parquet(tmp_path), 300, 10**9))
+    src = open_parquet(path)
+    assert src.max_samples is None
+    assert src.expected_samples == path.stat().st_size < 10**9
+    with pytest.raises(UnreadableFileError, match="decoded 300 rows of the 1,000,000,000 rows"):
+        read_recording(path)
+
+
+@pytest.mark.parametrize("claimed", [0, 100, 10**9])
+def test_parquet_column_chunk_value_count_is_checked(tmp_path: Path, claimed: int) -> None:
+    """One column chunk's value count damaged, the row counts intact: all rows read, or a clear
+    error; never fewer rows silently (a count of 0 once gave a recording of 0 samples)."""
+    path = tmp_path / "chunk.parquet"
+    path.write_bytes(_patch_counts(_small_parquet(tmp_path), 300, claimed, slice(1, 2)))
+    meta = pq.ParquetFile(path).metadata
+    assert (meta.num_rows, meta.row_group(0).column(0).num_values) == (300, claimed)
+    try:
+        rec = read_recording(path)
+    except UnreadableFileError as exc:
+        assert "column chunk unreadable: decoded no samples of the 300 rows" in str(exc)
+        assert claimed == 0
+        with pytest.raises(UnreadableFileError, match="column chunk unreadable"):
+            list(iter_recording(path, chunk_s=None))
+    else:
+        assert rec.n_samples == 300
+
+
+def test_parquet_rows_beyond_the_expected_count_are_joined(tmp_path: Path) -> None:
+    """A file compressed below one byte per row is still read whole (rows joined)."""
+    n = 200_000
+    table = pa.table(
+        {"time": np.arange(n, dtype=np.int64)} | {f"acc_{a}": np.zeros(n) for a in "xyz"}
+    )
+    path = _parquet(
+        tmp_path,
+        table,
+        column_encoding={"time": "DELTA_BINARY_PACKED"},
+        use_dictionary=["acc_x", "acc_y", "acc_z"],
+        compression="zstd",
+    )
+    assert path.stat().st_size < n
+    src = open_parquet(path)
+    assert src.expected_samples == path.stat().st_size
+    rec = read_recording(path)
+    np.testing.assert_array_equal(rec.time_s, np.arange(n, dtype=np.float64))

@@ -103,8 +103,13 @@ class Source:
     has_acc, has_gyro : bool
         Which triplets every batch carries.
     max_samples : int or None
-        Upper bound on the number of samples, when the header tells (lets
-        :func:`concatenate` fill one preallocated array instead of joining pieces).
+        Upper bound on the number of samples, when the file's layout guarantees it (lets
+        :func:`concatenate` fill one preallocated array instead of joining pieces); more
+        samples than that is an error.
+    expected_samples : int or None
+        Number of samples the file announces without guaranteeing it (a Parquet footer),
+        already bounded by what the file can plausibly hold: :func:`concatenate` preallocates
+        it, and joins pieces instead if more samples come.
     """
 
     format: str
@@ -114,6 +119,7 @@ class Source:
     has_acc: bool
     has_gyro: bool
     max_samples: int | None = None
+    expected_samples: int | None = None
 
 
 def _stack(pieces: list[NDArray[np.float64] | None], tail: tuple[int, ...]) -> Any:
@@ -146,18 +152,15 @@ def _recording(
 def concatenate(src: Source) -> Recording:
     """Decode the whole stream of ``src`` into one :class:`Recording`.
 
-    With ``src.max_samples`` known, batches are copied into preallocated arrays as they come,
-    so peak memory is the result plus one batch (not twice the result).
+    With ``src.max_samples`` (or ``src.expected_samples``) known, batches are copied into
+    preallocated arrays as they come, so peak memory is the result plus one batch (not twice
+    the result). More samples than ``expected_samples`` (a footer that under-counts) are not an
+    error: the rest is collected and joined.
     """
     events: list[Event] = []
-    if src.max_samples is None:
-        pieces: list[Batch] = []
-        for batch in src.batches:
-            events.extend(batch.events)
-            if batch.n_samples:
-                pieces.append(batch)
-        return _recording(src, pieces, events, {})
-    size = src.max_samples
+    size = src.max_samples if src.max_samples is not None else src.expected_samples
+    if size is None:
+        return _joined(src, [], src.batches, events)
     time_s = np.empty(size, dtype=np.float64)
     acc = np.empty((size, 3), dtype=np.float64) if src.has_acc else None
     gyro = np.empty((size, 3), dtype=np.float64) if src.has_gyro else None
@@ -166,9 +169,12 @@ def concatenate(src: Source) -> Recording:
         events.extend(batch.events)
         stop = filled + batch.n_samples
         if stop > size:
-            raise UnreadableFileError(
-                src.source, f"holds more samples than its header announces ({size})"
-            )
+            if src.max_samples is not None:
+                raise UnreadableFileError(
+                    src.source, f"holds more samples than its header announces ({size})"
+                )
+            head = Batch(time_s, acc, gyro).take(0, filled)
+            return _joined(src, [head, batch], src.batches, events)
         time_s[filled:stop] = batch.time_s
         if acc is not None and batch.acc_g is not None:
             acc[filled:stop] = batch.acc_g
@@ -185,12 +191,70 @@ def concatenate(src: Source) -> Recording:
     return _recording(src, [whole], events, {})
 
 
+def _joined(
+    src: Source, pieces: list[Batch], rest: Iterable[Batch], events: list[Event]
+) -> Recording:
+    """One recording from ``pieces`` and the batches of ``rest`` (events collected on the way)."""
+    for batch in rest:
+        events.extend(batch.events)
+        if batch.n_samples:
+            pieces.append(batch)
+    return _recording(src, [p for p in pieces if p.n_samples], events, {})
+
+
+def _window_start(origin: float, chunk_s: float, index: int) -> float:
+    """Start of window ``index``: ``origin + index * chunk_s`` in float arithmetic.
+
+    Non-decreasing in ``index`` (far from ``origin`` float rounding makes neighbouring windows
+    start at the same time: those windows are empty); ``inf`` beyond the float range.
+    """
+    try:
+        return origin + float(index) * chunk_s
+    except OverflowError:
+        return math.inf
+
+
+def _window_index(origin: float, chunk_s: float, time_s: float, at_least: int) -> int:
+    """The window that holds ``time_s``: the largest ``k`` with ``start(k) <= time_s``.
+
+    ``at_least`` is a window known to start at or before ``time_s``. The estimate
+    ``(time_s - origin) / chunk_s`` is checked, then the index is bracketed by doubling steps
+    and bisected, so a jump of any size (even beyond 2**53 windows, or one whose estimate
+    overflows) costs O(log k) steps, never one step per window.
+    """
+    lo, hi = at_least, 0
+    estimate = (time_s - origin) / chunk_s
+    if math.isfinite(estimate) and estimate > lo:
+        guess = int(estimate)
+        if _window_start(origin, chunk_s, guess) <= time_s:
+            lo = guess
+        else:
+            hi = guess
+    if hi <= lo:
+        step = 1
+        hi = lo + step
+        while _window_start(origin, chunk_s, hi) <= time_s:
+            lo, step = hi, step * 2
+            hi = lo + step
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _window_start(origin, chunk_s, mid) <= time_s:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
 def rechunk(src: Source, chunk_s: float) -> Iterator[Recording]:
     """Cut the stream of ``src`` into recordings covering ``[t0 + k*chunk_s, t0 + (k+1)*chunk_s)``.
 
     ``t0`` is the first sample time. Windows without samples (inside long gaps) are not
     yielded, so ``metadata["chunk_index"]`` can jump. Each chunk reports the events that follow
     one of its samples (events before the first sample go to the first chunk).
+
+    The window of the next sample is found directly (:func:`_window_index`), so the cost is
+    linear in samples and chunks emitted, whatever the time span (a jump from 0 to 1e300 s is
+    two chunks, not 1e300 steps).
     """
     origin: float | None = None
     index = 0
@@ -206,7 +270,8 @@ def rechunk(src: Source, chunk_s: float) -> Iterator[Recording]:
             mine = [e for e in events if e.at_s < window_end]
             events = [e for e in events if not e.at_s < window_end]
         assert origin is not None
-        extra = {"chunk_index": index, "chunk_start_s": origin + index * chunk_s}
+        start_s = _window_start(origin, chunk_s, index)
+        extra = {"chunk_index": index, "chunk_start_s": start_s}
         rec = _recording(src, pending, mine, extra)
         pending = []
         return rec
@@ -217,19 +282,16 @@ def rechunk(src: Source, chunk_s: float) -> Iterator[Recording]:
             continue
         if origin is None:
             origin = float(batch.time_s[0])
-            window_end = origin + chunk_s
+            window_end = _window_start(origin, chunk_s, 1)
         rest = batch
         while rest.n_samples:
             first = float(rest.time_s[0])
             if first >= window_end:
                 if pending:
                     yield emit(final=False)
-                index = max(index + 1, int((first - origin) // chunk_s))
-                while origin + (index + 1) * chunk_s <= first:
-                    index += 1
-                while index > 0 and origin + index * chunk_s > first:
-                    index -= 1
-                window_end = origin + (index + 1) * chunk_s
+                index = _window_index(origin, chunk_s, first, index + 1)
+                window_end = _window_start(origin, chunk_s, index + 1)
+            # window_end > first: every pass takes at least one sample
             cut = int(np.searchsorted(rest.time_s, window_end, side="left"))
             pending.append(rest.take(0, cut))
             rest = rest.take(cut, rest.n_samples)

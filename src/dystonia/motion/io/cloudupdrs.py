@@ -107,7 +107,7 @@ def open_cloudupdrs(path: Path, *, block_bytes: int = BLOCK_BYTES) -> Source:
 def _batches(path: Path, block_bytes: int) -> Iterator[Batch]:
     previous: float | None = None
     with path.open("rb") as fh:
-        for block in iter_text_blocks(fh, first_line=1, block_bytes=block_bytes):
+        for block in iter_text_blocks(path, fh, first_line=1, block_bytes=block_bytes):
             cols = parse_block(path, block, _NAMES, _WANTED)
             time_s = cols["timestamp_ns"].astype(np.float64) / 1e9
             check_time(path, time_s, previous, line_at(block.first_line))

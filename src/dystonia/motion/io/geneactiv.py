@@ -32,6 +32,8 @@ References
 from __future__ import annotations
 
 import calendar
+import datetime
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,6 +46,7 @@ from numpy.typing import NDArray
 from dystonia.exceptions import UnreadableFileError
 from dystonia.motion.io.batches import Batch, Event, Source
 from dystonia.motion.io.damage import gap_event, gap_reason, skipped_block_events
+from dystonia.motion.io.text_blocks import show
 
 __all__ = ["HEX_PER_PAGE", "SAMPLES_PER_PAGE", "open_bin", "page_time_s"]
 
@@ -56,6 +59,14 @@ BATCH_BYTES = 4 * 1024 * 1024
 #: A page starting more than this many seconds after the previous page's expected start leaves a
 #: reported gap (same rule as the Axivity reader).
 CONTINUITY_S = 1.0
+#: Page measurement frequencies accepted (Hz); a page outside is skipped as damaged. GENEActiv
+#: records at 10-100 Hz; below 1 Hz a 300-sample page would outlast the next page's start.
+MIN_FS_HZ = 1.0
+MAX_FS_HZ = 10000.0
+#: Largest page sequence number accepted (int64, as the decoder stores them).
+MAX_SEQUENCE = 2**63 - 1
+_DIGITS = re.compile(rb"[0-9]{1,19}")
+_PAGE_COUNT = re.compile(r"[0-9]{1,18}")
 
 _TIME = re.compile(
     rb"^\s*(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})(?::(\d{1,3}))?\s*$"
@@ -80,7 +91,11 @@ def page_time_s(text: bytes) -> float | None:
         return None
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     millis = match.group(7)
-    if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 61):
+    if not (hour < 24 and minute < 60 and second < 61):
+        return None
+    try:
+        datetime.date(year, month, day)  # years 1-9999, and only days the month has
+    except ValueError:
         return None
     whole = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
     return whole + (int(millis.ljust(3, b"0")) / 1000.0 if millis else 0.0)
@@ -100,10 +115,19 @@ def _number(path: Path, values: dict[str, str], key: str) -> float:
     text = values.get(key)
     if text is None:
         raise UnreadableFileError(path, f"header has no {key!r} line")
-    match = re.match(r"^[-+]?\d+(\.\d*)?", text)
+    match = re.match(r"^[-+]?[0-9]+(\.[0-9]*)?", text)
     if match is None:
-        raise UnreadableFileError(path, f"header {key!r} is {text!r}, not a number")
-    return float(match.group(0))
+        raise UnreadableFileError(path, f"header {key!r} is {_shown(text)}, not a number")
+    value = float(match.group(0))
+    if not math.isfinite(value):
+        raise UnreadableFileError(
+            path, f"header {key!r} is {_shown(text)}: beyond the float range (a finite number)"
+        )
+    return value
+
+
+def _shown(text: str) -> str:
+    return show(text.encode("utf-8", errors="replace"), 60)
 
 
 @dataclass(frozen=True)
@@ -131,8 +155,11 @@ def _read_header(path: Path, fh: BinaryIO) -> tuple[dict[str, Any], _Calibration
     if np.any(gain == 0):
         axis = "xyz"[int(np.flatnonzero(gain == 0)[0])]
         raise UnreadableFileError(path, f"header calibration {axis + ' gain'!r} is 0")
-    pages = values.get("Number of Pages", "")
-    announced = int(pages) if pages.isdigit() else -1
+    _check_calibration(path, gain, offset)
+    pages = values.get("Number of Pages", "").strip()
+    # ASCII digits only (str.isdigit accepts '³', which int() refuses); an absurd count is
+    # "unknown", as a missing one: it only words the truncation report
+    announced = int(pages) if _PAGE_COUNT.fullmatch(pages) else -1
     metadata: dict[str, Any] = {
         "device": "GENEActiv " + values.get("Device Model", "").strip(),
         "device_id": values.get("Device Unique Serial Code", ""),
@@ -146,6 +173,28 @@ def _read_header(path: Path, fh: BinaryIO) -> tuple[dict[str, Any], _Calibration
         "in seconds since 1970-01-01 read as UTC",
     }
     return metadata, _Calibration(gain, offset), start, announced
+
+
+def _check_calibration(path: Path, gain: NDArray[np.float64], offset: NDArray[np.float64]) -> None:
+    """Raise unless every raw value (12-bit, -2048..2047) calibrates to a finite, distinct g.
+
+    A gain or offset that makes the calibrated range overflow (a subnormal gain, an offset of
+    1e300 over a gain of 1e-10) or collapse to one value is refused, never returned as an
+    infinite or flat signal. (Values beyond the float range are refused by :func:`_number`.)
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        low = (-2048 * 100.0 - offset) / gain
+        high = (2047 * 100.0 - offset) / gain
+    bad = ~(np.isfinite(low) & np.isfinite(high) & (low != high))
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        axis = "xyz"[k]
+        raise UnreadableFileError(
+            path,
+            f"header calibration {axis} gain {float(gain[k])!r} and {axis} offset "
+            f"{float(offset[k])!r} do not map raw values to finite, distinct accelerations "
+            "((raw * 100 - offset) / gain for raw -2048..2047)",
+        )
 
 
 def open_bin(path: Path, *, batch_bytes: int = BATCH_BYTES) -> Source:
@@ -212,16 +261,30 @@ def _parse_page(segment: bytes, index: int, byte_offset: int) -> _Page | str:
         return "no data line"
     if len(data) != HEX_PER_PAGE:
         return f"data line has {len(data)} characters, expected {HEX_PER_PAGE}"
+    raw_sequence = fields.get(b"Sequence Number", b"")
+    if not _DIGITS.fullmatch(raw_sequence) or int(raw_sequence) > MAX_SEQUENCE:
+        return (
+            f"damaged 'Sequence Number' line: {show(raw_sequence)} is not a whole number "
+            f"from 0 to {MAX_SEQUENCE}"
+        )
+    sequence = int(raw_sequence)
+    raw_fs = fields.get(b"Measurement Frequency", b"")
     try:
-        sequence = int(fields.get(b"Sequence Number", b""))
-        fs_hz = float(fields.get(b"Measurement Frequency", b""))
+        fs_hz = float(raw_fs)
     except ValueError:
-        return "damaged 'Sequence Number' or 'Measurement Frequency' line"
-    if not (np.isfinite(fs_hz) and 0 < fs_hz <= 10000):
-        return f"impossible measurement frequency {fs_hz!r} Hz"
-    start_s = page_time_s(fields.get(b"Page Time", b""))
+        return f"damaged 'Measurement Frequency' line: {show(raw_fs)} is not a number"
+    if not (MIN_FS_HZ <= fs_hz <= MAX_FS_HZ):
+        return (
+            f"impossible measurement frequency {fs_hz!r} Hz "
+            f"(allowed: {MIN_FS_HZ:g} to {MAX_FS_HZ:g} Hz)"
+        )
+    raw_time = fields.get(b"Page Time", b"")
+    start_s = page_time_s(raw_time)
     if start_s is None:
-        return "damaged 'Page Time' line"
+        return (
+            f"damaged 'Page Time' line: {show(raw_time)} is not a calendar date and time "
+            "(YYYY-MM-DD hh:mm:ss:mmm, years 1-9999)"
+        )
     return _Page(index, byte_offset, sequence, start_s, fs_hz, data)
 
 
@@ -240,6 +303,7 @@ def _batches(
     state = _State()
     page_index = 0
     produced = False
+    first_problem: str | None = None
     ended_inside = False
     with path.open("rb") as fh:
         fh.seek(start)
@@ -285,9 +349,12 @@ def _batches(
                 page_index += 1
             batch = _decode(path, pages, skipped, calibration, state)
             produced = produced or batch.n_samples > 0
+            if not produced and first_problem is None and skipped:
+                first_problem = f"page {skipped[0][0]}: {skipped[0][2]}"
             yield batch
     if not produced:
-        raise UnreadableFileError(path, f"no valid data page among {page_index} pages")
+        why = f" ({first_problem})" if first_problem else ""
+        raise UnreadableFileError(path, f"no valid data page among {page_index} pages{why}")
     if not ended_inside and 0 <= page_index < announced:
         detail = {
             "block": page_index,

@@ -5,7 +5,9 @@ so memory stays flat whatever the file size and speed is that of Arrow. When Arr
 block, or a value is missing or not finite, the block is scanned again line by line in Python to
 name the first bad line and column exactly (this slow path only runs on error).
 
-Line numbers in messages are 1-based and count every line of the file, header included.
+Line numbers in messages are 1-based and count every line of the file, header included. A line
+longer than :data:`MAX_LINE_BYTES` (1 MiB) is refused, so memory stays within a block plus one
+line whatever the file holds, and runs of blank lines are skipped over in C, in linear time.
 """
 
 from __future__ import annotations
@@ -24,12 +26,17 @@ from numpy.typing import NDArray
 from dystonia.exceptions import UnreadableFileError
 from dystonia.motion.io.arrow_arrays import column_values, first_finite_violation
 
-__all__ = ["BLOCK_BYTES", "TextBlock", "iter_text_blocks", "parse_block", "show"]
+__all__ = ["BLOCK_BYTES", "MAX_LINE_BYTES", "TextBlock", "iter_text_blocks", "parse_block", "show"]
 
 #: Bytes of text handed to the parser at a time (whole lines; a block ends at a newline).
 BLOCK_BYTES = 16 * 1024 * 1024
 #: Arrow's own parallel block size within one of ours (measured best of 1-64 MiB on 2 cores).
 _ARROW_BLOCK_BYTES = 4 * 1024 * 1024
+#: Longest line accepted, in bytes (line break excluded). A motion CSV line holds a few numbers
+#: (under 200 bytes); a longer line is damage, refused by its number instead of being held
+#: whole in memory.
+MAX_LINE_BYTES = 1024 * 1024
+_BLANK = b" \t\r\n"
 
 
 @dataclass(frozen=True)
@@ -57,12 +64,37 @@ def show(raw: bytes, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
-def _content_end(buf: bytearray, last_newline: int) -> int:
-    """Index of the newline that ends the last non-blank line up to ``last_newline``, or -1."""
-    i = last_newline
-    while i >= 0 and buf[i] in b" \t\r\n":
-        i -= 1
-    return -1 if i < 0 else buf.find(b"\n", i, last_newline + 1)
+def _long_line_start(buf: bytearray, size: int, max_line_bytes: int) -> int:
+    """Start of the first line of ``buf[:size]`` longer than ``max_line_bytes``, or -1.
+
+    ``buf`` starts at the start of a line; the line break is not counted, and an unfinished
+    last line counts by the bytes it has so far. One ``rfind`` per ``max_line_bytes`` of text.
+    """
+    pos = 0
+    while size - pos > max_line_bytes:
+        newline = buf.rfind(b"\n", pos, pos + max_line_bytes + 1)
+        if newline < 0:
+            return pos
+        pos = newline + 1
+    return -1
+
+
+def _content_stop(buf: bytearray, stop: int) -> int:
+    """Index just after the last byte of ``buf[:stop]`` that is not blank (0 if all are).
+
+    Looks back from ``stop`` in growing windows (copies of at most 1 MiB), so a long run of
+    blank lines costs linear time in C, not a Python loop over its bytes.
+    """
+    window = 4096
+    end = stop
+    while end > 0:
+        begin = max(0, end - window)
+        kept = len(buf[begin:end].rstrip(_BLANK))
+        if kept:
+            return begin + kept
+        end = begin
+        window = min(2 * window, 1 << 20)
+    return 0
 
 
 def _next_read_size(fh: IO[bytes], block_bytes: int) -> int:
@@ -74,17 +106,40 @@ def _next_read_size(fh: IO[bytes], block_bytes: int) -> int:
     return max(1, min(block_bytes, left))
 
 
+def _too_long(path: object, line: int, max_line_bytes: int) -> UnreadableFileError:
+    return UnreadableFileError(
+        path,
+        f"line {line} is longer than {max_line_bytes:,} bytes (the longest line read; a "
+        "motion CSV line holds a few numbers, under 200 bytes)",
+    )
+
+
 def iter_text_blocks(
-    fh: IO[bytes], *, first_line: int, block_bytes: int = BLOCK_BYTES
+    path: object,
+    fh: IO[bytes],
+    *,
+    first_line: int,
+    block_bytes: int = BLOCK_BYTES,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> Iterator[TextBlock]:
     """Yield whole-line blocks from the current position of ``fh`` to the end.
 
-    Blank lines at the very end of the file are dropped; blank lines elsewhere are kept (the
-    parser reports them). Each block is a fresh buffer filled by ``readinto`` (one copy of the
-    file's bytes in all).
+    Blank lines at the very end of the file are dropped. Blank lines between two lines of the
+    same block are kept (the parser reports them); blank lines that end a block are held back
+    as a count, not as bytes, and raise ``"line N is empty"`` here when a line of text follows
+    them. Each block is a fresh buffer filled by ``readinto`` (one copy of the file's bytes in
+    all); what is carried from one block to the next is one unfinished line, so memory stays
+    within a block plus ``max_line_bytes``.
+
+    Raises
+    ------
+    UnreadableFileError
+        A line longer than ``max_line_bytes`` (named by its number), or a run of blank lines
+        followed by more text.
     """
     carry = b""
     line = first_line
+    blank = 0  # blank lines held back after the last yielded line
     while True:
         buf = bytearray(len(carry) + _next_read_size(fh, block_bytes))
         buf[: len(carry)] = carry
@@ -92,18 +147,29 @@ def iter_text_blocks(
         if not got:
             break
         size = len(carry) + got
-        end = _content_end(buf, buf.rfind(b"\n", 0, size))
-        if end < 0:
-            # no complete non-blank line yet (or only blank lines): wait for more text
-            carry = bytes(buf[:size])
-            continue
-        n = buf.count(b"\n", 0, end + 1)
-        yield TextBlock(memoryview(buf)[: end + 1], line, n)
-        line += n
-        carry = bytes(buf[end + 1 : size])
-    tail = carry.rstrip(b" \t\r\n")
+        long_at = _long_line_start(buf, size, max_line_bytes)
+        whole = long_at if long_at >= 0 else buf.rfind(b"\n", 0, size) + 1
+        stop = _content_stop(buf, whole)
+        if stop:
+            if blank:
+                raise UnreadableFileError(path, f"line {line} is empty")
+            end = buf.find(b"\n", stop)
+            n = buf.count(b"\n", 0, end + 1)
+            yield TextBlock(memoryview(buf)[: end + 1], line, n)
+            line += n
+            blank = buf.count(b"\n", end + 1, whole)
+        else:
+            blank += buf.count(b"\n", 0, whole)
+        if long_at >= 0:
+            if blank:
+                raise UnreadableFileError(path, f"line {line} is empty")
+            raise _too_long(path, line, max_line_bytes)
+        carry = bytes(buf[whole:size])
+    tail = carry.rstrip(_BLANK)
     if tail:
-        yield TextBlock(memoryview(tail + b"\n"), line, 1 + tail.count(b"\n"))
+        if blank:
+            raise UnreadableFileError(path, f"line {line} is empty")
+        yield TextBlock(memoryview(tail + b"\n"), line, 1)
 
 
 def _convert(raw: bytes, kind: pa.DataType) -> bool:
