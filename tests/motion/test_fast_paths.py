@@ -106,3 +106,59 @@ def test_non_wear_all_valid_path_equals_masked_path() -> None:
     assert np.allclose(fast._m2, masked._m2, rtol=1e-9)
     assert np.array_equal(fast._min, masked._min)
     assert np.array_equal(fast._n, masked._n)
+
+
+def _with_gap(gap_s: float) -> Recording:
+    """Ten minutes of tremor episodes, then ``gap_s`` without samples, then ten minutes more."""
+    rec = tremor_episodes(
+        duration_s=600, episodes=[Episode(30, 200, 5.5, 12, 0.4), Episode(400, 150, 7.0, 6)], seed=5
+    )
+    assert rec.acc_g is not None and rec.gyro_dps is not None
+    t = np.concatenate((rec.time_s, rec.time_s + rec.time_s[-1] + gap_s))
+    return Recording(
+        t, np.concatenate((rec.acc_g, rec.acc_g)), np.concatenate((rec.gyro_dps, rec.gyro_dps))
+    )
+
+
+@pytest.mark.parametrize("chunk_s", [None, 45.0])
+def test_jumping_a_long_gap_gives_the_same_windows(
+    monkeypatch: pytest.MonkeyPatch, chunk_s: float | None
+) -> None:
+    from dystonia.motion.report import MotionAnalyzer
+
+    rec = _with_gap(1800.0)  # 180,000 grid samples: longer than the jump threshold
+    jumped = analyze(rec, chunk_s=chunk_s)
+    monkeypatch.setattr(MotionAnalyzer, "_jump_min_n", lambda self: 10**12)
+    filled = analyze(rec, chunk_s=chunk_s)
+    assert len(jumped.gaps) == 1 and jumped.gaps[0].duration_s == pytest.approx(1800.0)
+    assert np.array_equal(jumped.windows.start_s, filled.windows.start_s)
+    assert np.array_equal(jumped.windows.tremor, filled.windows.tremor)
+    for name, values in jumped.windows.values.items():
+        assert np.array_equal(values, filled.windows.values[name], equal_nan=True), name
+    assert jumped.tremor == filled.tremor
+    assert jumped.to_dict() == filled.to_dict()
+
+
+def test_a_gap_of_months_costs_no_memory() -> None:
+    import tracemalloc
+
+    rec = _with_gap(200 * 86400.0)  # 1.7e9 grid samples of 100 Hz in the gap
+    tracemalloc.start()
+    try:
+        report = analyze(rec)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 * 2**20
+    assert len(report.gaps) == 1
+    assert report.windows.start_s[-1] > 200 * 86400.0
+    assert report.tremor["n_windows"] == analyze(_with_gap(1800.0)).tremor["n_windows"]
+
+
+def test_a_span_beyond_a_year_is_refused() -> None:
+    from dystonia.exceptions import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="spans at most 366 days"):
+        analyze(_with_gap(400 * 86400.0))
+    with pytest.raises(InvalidInputError, match="spans at most 366 days"):
+        analyze(_with_gap(1e300))

@@ -81,6 +81,17 @@ _ANALYSIS_THREADS = 2
 #: Slice length for in-memory recordings and tables when ``analyze`` is given no ``chunk_s``.
 _MEMORY_SLICE_S = 600.0
 
+#: The longest recording analysed, first to last sample (a year of wear, gaps included): window
+#: indices stay exact integers and a longer span is a clock error, not a recording.
+_MAX_SPAN_S = 366 * 86400.0
+
+
+def short_span(seconds: float) -> str:
+    """A time span in the largest fitting unit, for messages (``'3.2e+07 days'``)."""
+    days = seconds / 86400.0
+    return f"{days:.3g} days" if days >= 1 else f"{seconds:.3g} s"
+
+
 #: Tremor windows whose cycle analysis is done together (projections of 8 s each: about 6 MB).
 _CYCLE_BATCH = 1024
 
@@ -331,6 +342,16 @@ class MotionAnalyzer:
         if chunk.n_samples == 0:
             return
         t_new = np.asarray(chunk.time_s, dtype=np.float64)
+        span_s = float(t_new[-1]) - self.origin_s
+        if math.isfinite(span_s) and span_s > _MAX_SPAN_S:
+            raise InvalidInputError(
+                "time_s",
+                float(t_new[-1]),
+                reason=(
+                    f"lies {short_span(span_s)} after the first sample; a recording analysed here "
+                    f"spans at most {_MAX_SPAN_S / 86400:.0f} days"
+                ),
+            )
         on_grid = None
         last_t = self._last_t
         continuing = last_t is not None and self._last_vals is not None
@@ -368,46 +389,70 @@ class MotionAnalyzer:
             if gap_idx.size == 0 and not continuing:
                 on_grid = self._on_grid(chunk, t_new)
         self._n_samples += chunk.n_samples
-        valid: NDArray[np.bool_] | None
         if on_grid is not None:
             # samples already on the grid, continuing it, all finite: used as they are
-            first_index = self._next_grid
             sig, acc = on_grid
-            valid = None
-            m = t_new.shape[0]
             self._last_vals = self._channel_block(chunk, last_only=True)
-        else:
-            vals = self._channel_block(chunk)
-            if self._last_vals is not None:
-                vals = np.concatenate((self._last_vals, vals))
+            self._last_t = float(t[-1])
+            self._append(self._next_grid, sig, acc, None)
+            return
+        vals = self._channel_block(chunk)
+        if self._last_vals is not None:
+            vals = np.concatenate((self._last_vals, vals))
+        self._last_vals = vals[-1:].copy()
+        self._last_t = float(t[-1])
+        # resampled piece by piece between gaps: a gap costs nothing, however long
+        cuts = [0, *(gap_idx + 1).tolist(), t.shape[0]]
+        for a, b in itertools.pairwise(cuts):
             block = resample_uniform(
-                t,
-                vals,
+                t[a:b],
+                vals[a:b],
                 fs_hz=self.fs_hz,
                 origin_s=self.origin_s,
                 threshold_s=self.threshold_s,
                 first_index=self._next_grid,
             )
-            self._last_vals = vals[-1:].copy()
-            first_index = block.first_index
-            m = block.values.shape[0]
             sig = block.values[:, :3]
             if self.kind == "acc":
                 sig = sig * STANDARD_GRAVITY_M_S2
             acc = None
             if self._has_acc:
                 acc = block.values[:, 3:6] if self.kind == "gyro" else block.values[:, :3]
-            valid = block.valid
-        self._last_t = float(t[-1])
+            self._append(block.first_index, sig, acc, block.valid)
+
+    def _append(
+        self,
+        first_index: int,
+        sig: FloatArray,
+        acc: FloatArray | None,
+        valid: NDArray[np.bool_] | None,
+    ) -> None:
+        """Append grid samples ``first_index ...`` (valid where ``valid``; None: all valid) to
+        the buffer, crossing any hole before them, and analyse the blocks now complete."""
+        m = sig.shape[0]
         if m == 0:
             return
         if self._nonwear is not None and acc is not None:
             self._nonwear.update(first_index, acc, valid)
         self._n_valid_grid += m if valid is None else int(valid.sum())
         valid_full = np.ones(m, dtype=bool) if valid is None else valid
-        # a chunk may start later than the next grid point: fill the hole as invalid
         hole = first_index - self._next_grid
+        block_n = _BLOCK_WINDOWS * self.step_n
+        if hole > self._jump_min_n():
+            # A long gap: no window or filter context spans it. Analyse everything before it,
+            # then restart the buffer at the start of the block of the window grid that holds
+            # the first window after it, exactly where the blocks would have been without the
+            # jump (so results do not depend on it), with an invalid stretch up to the data.
+            self._process(final=True)
+            block_start = (first_index // block_n) * block_n
+            self._next_win = block_start
+            self._buf_k0 = max(block_start - self.pad_n, 0)
+            self._buf = np.zeros((3, 0))
+            self._buf_valid = np.zeros(0, dtype=bool)
+            self._next_grid = self._buf_k0
+            hole = first_index - self._next_grid
         if hole > 0:
+            # a piece may start later than the next grid point: fill the hole as invalid
             self._buf = np.concatenate((self._buf, np.zeros((3, hole)), sig.T), axis=1)
             self._buf_valid = np.concatenate(
                 (self._buf_valid, np.zeros(hole, dtype=bool), valid_full)
@@ -417,6 +462,11 @@ class MotionAnalyzer:
             self._buf_valid = np.concatenate((self._buf_valid, valid_full))
         self._next_grid = first_index + m
         self._process(final=False)
+
+    def _jump_min_n(self) -> int:
+        """Grid samples of the shortest hole the buffer jumps over (:meth:`_append`): two
+        blocks of windows plus a window and its context, so that no block spans it."""
+        return 2 * _BLOCK_WINDOWS * self.step_n + self.win_n + 2 * self.pad_n
 
     def _count_grid_steps(self, t_new: FloatArray) -> bool:
         """Count the steps of an on-grid chunk (and the one from the previous chunk) into the
@@ -914,9 +964,13 @@ def _slices(rec: Recording, chunk_s: float) -> Iterator[Recording]:
     t = np.asarray(rec.time_s, dtype=np.float64)
     if t.shape[0] == 0:
         return
-    edges = np.searchsorted(t, np.arange(t[0], t[-1] + chunk_s, chunk_s)[1:], side="left")
-    bounds = np.unique(np.concatenate(([0], edges, [t.shape[0]])))
-    for a, b in itertools.pairwise(bounds):
+    # slice k holds t0 + k * chunk_s <= t < t0 + (k + 1) * chunk_s; empty slices (gaps) are
+    # stepped over, so the cost follows the samples, not the time span
+    t0, n, a = float(t[0]), t.shape[0], 0
+    while a < n:
+        k = math.floor((float(t[a]) - t0) / chunk_s)
+        b = int(np.searchsorted(t, t0 + (k + 1) * chunk_s, side="left"))
+        b = max(b, a + 1)
         yield Recording(
             time_s=t[a:b],
             acc_g=None if rec.acc_g is None else rec.acc_g[a:b],
@@ -925,6 +979,7 @@ def _slices(rec: Recording, chunk_s: float) -> Iterator[Recording]:
             format=rec.format,
             metadata=rec.metadata,
         )
+        a = b
 
 
 def analyze_stream(
