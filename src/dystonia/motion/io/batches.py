@@ -126,7 +126,8 @@ def _stack(pieces: list[NDArray[np.float64] | None], tail: tuple[int, ...]) -> A
     arrays = [p for p in pieces if p is not None]
     if not arrays:
         return np.empty((0, *tail), dtype=np.float64)
-    return np.concatenate(arrays) if len(arrays) > 1 else np.ascontiguousarray(arrays[0])
+    # as decoded, not copied: readers may lay a triplet out axis by axis (Fortran order)
+    return np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
 
 
 def _recording(
