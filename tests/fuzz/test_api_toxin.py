@@ -14,10 +14,11 @@ import math
 from typing import Any
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 from tests.web.conftest import Site, site  # type: ignore[import-not-found]  # noqa: F401
 
+from dystonia.clinical.botulinum import MAX_SESSION_UNITS
 from dystonia.records.service import SYSTEM
 
 from ._common import fuzz_settings, json_values
@@ -74,13 +75,9 @@ def post(site: Site, content: bytes) -> int:  # noqa: F811
 
 
 def _as_json(value: Any) -> bytes:
-    """Standard JSON (no NaN or Infinity: those have their own xfail test below); dates as
-    ISO text."""
-    try:
-        return json.dumps(value, allow_nan=False, default=str).encode()
-    except ValueError:
-        assume(False)
-        raise
+    """JSON text of ``value`` (NaN and Infinity included: refused as non-standard JSON); dates
+    as ISO text."""
+    return json.dumps(value, default=str).encode()
 
 
 @fuzz_settings(40)
@@ -117,7 +114,6 @@ def test_arbitrary_json_bodies(site: Site, body: Any) -> None:  # noqa: F811
 )
 def test_raw_bodies(site: Site, raw: bytes) -> None:  # noqa: F811
     """Bytes that are not JSON, deep nesting, huge integers."""
-    assume(b"NaN" not in raw and b"Infinity" not in raw)  # their own xfail test below
     post(site, raw)
 
 
@@ -126,27 +122,27 @@ def test_valid_session_is_stored(site: Site) -> None:  # noqa: F811
     assert post(site, _as_json(blepharospasm_session("2026-01-05", 10))) == 201
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: two sessions of 1e308 U within 30 days: the second gets a cumulative-limit "
-    "warning with units=inf (botulinum._window_limit); add_toxin_session stores it as is "
-    "(SQLite keeps 'Infinity'; PostgreSQL's JSON type refuses that token), the API answer "
-    "hides it as null",
-)
-def test_second_huge_session_stores_finite_warnings(site: Site) -> None:  # noqa: F811
-    assert post(site, _as_json(blepharospasm_session("2026-01-05", 1e308))) == 201
-    assert post(site, _as_json(blepharospasm_session("2026-01-20", 1e308))) == 201
+# Found by this fuzzing: two sessions of 1e308 U within 30 days summed to a cumulative-limit
+# warning of units=inf, stored as is. Units are now bounded per session
+# (botulinum.MAX_SESSION_UNITS): the absurd dose is refused, and two sessions at the ceiling
+# store finite warnings.
+def test_absurd_session_is_refused_and_stores_nothing(site: Site) -> None:  # noqa: F811
+    assert post(site, _as_json(blepharospasm_session("2026-01-05", 1e308))) == 422
+    assert site.records.overview(SYSTEM, site.own)["toxin"] == []
+
+
+def test_two_sessions_at_the_ceiling_store_finite_warnings(site: Site) -> None:  # noqa: F811
+    for day in ("2026-01-05", "2026-01-20"):
+        assert post(site, _as_json(blepharospasm_session(day, MAX_SESSION_UNITS))) == 201
     stored = site.records.overview(SYSTEM, site.own)["toxin"]
-    json.dumps([t["warnings"] for t in stored], allow_nan=False)
+    assert len(stored) == 2
+    warnings = [w for t in stored for w in t["warnings"]]
+    assert warnings, "a second session of 100,000 U within 30 days must warn"
+    json.dumps(warnings, allow_nan=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: the 422 answer cannot be rendered when the refused value is NaN or "
-    "infinite (JSON constants NaN/Infinity, or 1e999, which Python's json accepts) or a lone "
-    "surrogate ('\\ud800' escape): InvalidInputError.as_dict puts the raw value in the body, "
-    "JSONResponse (allow_nan=False, ensure_ascii=False) raises, the client gets 500",
-)
+# Found by this fuzzing (500: the 422 answer could not render NaN, inf or a lone surrogate); now
+# refused as non-standard JSON before any route reads the body (web.app.StrictJsonRoute).
 @pytest.mark.parametrize(
     "raw",
     [
@@ -156,8 +152,20 @@ def test_second_huge_session_stores_finite_warnings(site: Site) -> None:  # noqa
         b'{"product": 1e999}',
         b'{"product": "\\ud800"}',
         b'{"\\udc00": 1}',
+        b'{"product": -Infinity}',
+        b'{"product": 1' + b"0" * 400 + b"}",
+        b'{"product": ["ok", "\xed\xa0\x80"]}',
     ],
-    ids=["NaN", "Infinity", "1e999", "lone-surrogate-value", "lone-surrogate-key"],
+    ids=[
+        "NaN",
+        "Infinity",
+        "1e999",
+        "lone-surrogate-value",
+        "lone-surrogate-key",
+        "-Infinity",
+        "int-beyond-double",
+        "surrogate-bytes",
+    ],
 )
 def test_non_standard_json_is_a_4xx(site: Site, raw: bytes) -> None:  # noqa: F811
-    post(site, raw)
+    assert post(site, raw) == 422

@@ -17,18 +17,16 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dystonia.clinical.engine import assess
 from dystonia.exceptions import InvalidInputError
-from dystonia.interop import bundle_from_overview, validate_bundle
+from dystonia.interop import FhirValidationError, bundle_from_overview, validate_bundle
 from dystonia.interop.fhir_import import (
     MAX_BUNDLE_BYTES,
     MAX_BUNDLE_ELEMENTS,
-    R4_ONLY_TYPES,
     ImportPlan,
-    _is_resource_type,
     plan_import,
 )
 from dystonia.interop.fhir_terms import ATC, ICD10CM, SNOMED
@@ -229,26 +227,6 @@ HANDWRITTEN = {
 }
 
 
-def _bad_inner_resource_types(node: Any, depth: int = 0) -> bool:
-    """Whether a resource nested in a resource (``contained`` and the like) has a
-    ``resourceType`` that is not an R4B type name: a known defect of ``validate_bundle`` with
-    its own xfail test
-    (fhir_core raises KeyError/TypeError), left out of the property tests."""
-    if isinstance(node, dict):
-        rt = node.get("resourceType", "Resource")
-        if (
-            depth >= 2
-            and "resourceType" in node
-            and not (isinstance(rt, str) and rt not in R4_ONLY_TYPES and _is_resource_type(rt))
-        ):
-            return True
-        inner = depth + 1 if "resourceType" in node else depth
-        return any(_bad_inner_resource_types(v, inner) for v in node.values())
-    if isinstance(node, list):
-        return any(_bad_inner_resource_types(v, depth) for v in node)
-    return False
-
-
 def _check_plan(plan: ImportPlan) -> None:
     json.dumps(plan.to_dict(), allow_nan=False)
 
@@ -391,14 +369,12 @@ def test_plan_import_arbitrary_json(data: Any) -> None:
 @given(bundle=mutated(st.just(EXPORT), max_edits=3))
 def test_validate_bundle_mutated_export(bundle: dict[str, Any]) -> None:
     """The export's own validator on a damaged export: FhirValidationError or nothing."""
-    assume(not _bad_inner_resource_types(bundle))
     clear(validate_bundle, bundle)
 
 
 @fuzz_settings(25)
 @given(data=json_values(12))
 def test_validate_bundle_arbitrary_json(data: Any) -> None:
-    assume(not _bad_inner_resource_types(data))
     clear(validate_bundle, data)
     if isinstance(data, dict):
         clear(validate_bundle, {**data, "resourceType": "Bundle"})
@@ -446,37 +422,48 @@ def test_plan_import_contained_resource_of_unknown_type(inner: Any) -> None:
     assert isinstance(clear(plan_import, bundle), InvalidInputError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: a resource nested in a resource (contained, a Bundle in an entry...) whose "
-    "resourceType is unknown or not a string makes fhir_core raise KeyError ('R4.NopeType') or "
-    "TypeError through model_validate; fhir_validation.validate_resource catches only pydantic "
-    "ValidationError (plan_import has been fixed)",
-)
+# Found by this fuzzing (KeyError/TypeError from fhir_core; RecursionError, OverflowError and
+# ValueError from the walk and its messages); fixed with plan_import's guards, now shared in
+# interop/fhir_models.py.
 @pytest.mark.parametrize("inner", ["Nope", "", 5, {"a": 1}])
 def test_validate_bundle_contained_resource_of_unknown_type(inner: Any) -> None:
     bundle = json.loads(json.dumps(EXPORT))
     bundle["entry"][1]["resource"]["contained"] = [{"resourceType": inner}]
-    clear(validate_bundle, bundle)
+    error = clear(validate_bundle, bundle)
+    assert isinstance(error, FhirValidationError)
+    assert "contained[0].resourceType" in str(error), error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: validate_bundle walks nested values recursively (fhir_validation._walk, "
-    "_references): RecursionError for deep nesting; math.isfinite raises OverflowError for an "
-    "int beyond float range and str() ValueError for one of more than 4300 digits",
-)
-@pytest.mark.parametrize("kind", ["deep", "big_int", "huge_int_type"])
+@pytest.mark.parametrize("where", ["outcome", "bundle_in_entry"])
+def test_validate_bundle_nested_resource_of_unknown_type(where: str) -> None:
+    """A resource nested elsewhere than ``contained`` (fhir_core's KeyError): a clear error."""
+    bundle = json.loads(json.dumps(EXPORT))
+    if where == "outcome":
+        bundle["entry"][1]["response"] = {"status": "200", "outcome": {"resourceType": "Nope"}}
+    else:
+        inner = {"resourceType": "Bundle", "type": "collection"}
+        inner["entry"] = [{"resource": {"resourceType": 5}}]
+        bundle["entry"][1]["resource"] = {**inner, "id": bundle["entry"][1]["resource"]["id"]}
+    assert isinstance(clear(validate_bundle, bundle), FhirValidationError)
+
+
+@pytest.mark.parametrize("kind", ["deep", "deep_elsewhere", "big_int", "huge_int", "huge_int_type"])
 def test_validate_bundle_hostile_values(kind: str) -> None:
     bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "collection"}
+    nested: Any = []
+    for _ in range(5000):
+        nested = [nested]
     if kind == "deep":
-        nested: Any = []
-        for _ in range(5000):
-            nested = [nested]
         bundle["meta"] = {"tag": nested}
+    elif kind == "deep_elsewhere":
+        bundle["signature"] = {"data": nested}
     elif kind == "big_int":
         bundle["total"] = 10**400
+    elif kind == "huge_int":
+        bundle["total"] = 10**5000
     else:
         uid = "urn:uuid:0b6d2f4e-8c53-4d8e-9d0c-4f3a5c1e7a11"
         bundle["entry"] = [{"fullUrl": uid, "resource": {"resourceType": 10**5000}}]
-    clear(validate_bundle, bundle)
+    error = clear(validate_bundle, bundle)
+    assert isinstance(error, FhirValidationError)
+    assert len(str(error)) < 300, str(error)

@@ -124,6 +124,30 @@ def test_pointer_json_edits(doc: dict[str, Any]) -> None:
     clear(read_pointer_json, text.encode())
 
 
+def _outcome(data: Any) -> Any:
+    """What read_pointer_json makes of ``data``: the arrays read, or the error's field."""
+    result = clear(read_pointer_json, data)
+    if isinstance(result, InkRecording):
+        task = result.tasks[0]
+        return [a.tolist() for a in (task.time_s, task.x_mm, task.y_mm, task.stroke)]
+    assert isinstance(result, InvalidInputError), result
+    return result.field, "longer than" in str(result)
+
+
+@fuzz_settings(60)
+@given(doc=mutated(st.just(POINTER), max_edits=3) | json_values(12))
+def test_pointer_json_text_reads_as_the_parsed_document(doc: Any) -> None:
+    """JSON text is read one sample at a time; it gives what the parsed document gives."""
+    try:
+        text = json.dumps(doc, allow_nan=False)
+    except ValueError:  # NaN, Infinity: not JSON text
+        return
+    parsed, streamed = _outcome(doc), _outcome(text)
+    if streamed != parsed and isinstance(streamed, tuple) and streamed[1]:
+        return  # a sample or value too long for the text reader (MAX_SAMPLE_CHARS)
+    assert streamed == parsed
+
+
 @fuzz_settings(25)
 @given(doc=json_values(16))
 def test_pointer_json_arbitrary(doc: Any) -> None:
@@ -163,24 +187,30 @@ def test_hostile_inkml(tmp_path: Path, text: str) -> None:
 
 
 # --------------------------------------------------------------------------- defects
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: pointer JSON numbers: an int beyond float range (10**400, valid JSON) makes "
-    "pointer._number raise OverflowError (float(value)); an int of more than 4300 digits makes "
-    "json.loads raise ValueError, which pointer._load does not catch",
-)
-@pytest.mark.parametrize("where", ["x", "mm_per_px", "text"])
+# Found by this fuzzing (OverflowError from float(), ValueError from json.loads); now clear
+# errors (pointer._number, pointer._read_int).
+@pytest.mark.parametrize("where", ["x", "mm_per_px", "text", "version", "task", "pointerType"])
 def test_pointer_json_huge_integers(where: str) -> None:
     sample = {"x": 1, "y": 2, "t_ms": 0, "pressure": 0.5, "pointerType": "pen"}
     doc: dict[str, Any] = {"version": 1, "strokes": [[sample, {**sample, "t_ms": 1}]]}
     if where == "x":
         doc["strokes"][0][0]["x"] = 10**400
-        clear(read_pointer_json, json.dumps(doc))
+        error = clear(read_pointer_json, json.dumps(doc))
+        assert isinstance(error, InvalidInputError) and error.field == "strokes[0][0].x"
     elif where == "mm_per_px":
         doc["mm_per_px"] = 10**400
-        clear(read_pointer_json, doc)
-    else:
-        clear(read_pointer_json, '{"version": 1, "strokes": [[{"x": ' + "9" * 5000 + "}]]}")
+        error = clear(read_pointer_json, doc)
+        assert isinstance(error, InvalidInputError) and error.field == "mm_per_px"
+    elif where == "text":
+        error = clear(read_pointer_json, '{"version": 1, "strokes": [[{"x": ' + "9" * 5000 + "}]]}")
+    elif where == "pointerType":
+        doc["strokes"][0][0]["pointerType"] = 10**5000
+        error = clear(read_pointer_json, doc)
+    else:  # already-parsed documents may hold integers json.dumps cannot write
+        doc[where] = 10**5000
+        error = clear(read_pointer_json, doc)
+    assert isinstance(error, InvalidInputError), error
+    assert len(str(error)) < 300
 
 
 def _peak_at_limit(tmp_path: Path, name: str, data: bytes, units: int, limit: int) -> float:
@@ -191,12 +221,9 @@ def _peak_at_limit(tmp_path: Path, name: str, data: bytes, units: int, limit: in
     return peak.bytes * limit / units
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: the ink limits (64 MiB per file, 2,000,000 samples) do not bound memory: "
-    "the largest accepted UCI file (2M samples, 50 MiB) peaked at 645 MiB; pointer JSON "
-    "amplifies about 25x in json.loads (64 MiB accepted: about 2 GB, extrapolated)",
-)
+# Found by this fuzzing: the largest accepted UCI file (2,000,000 samples, 50 MiB) peaked at
+# 645 MiB, pointer JSON amplified about 25x (64 MiB: about 2 GB). Now 240,000 samples, 16 MiB,
+# and pointer JSON's objects and arrays are counted before parsing (ink.io.limits).
 @pytest.mark.parametrize("kind", ["uci", "pointer-json"])
 def test_largest_accepted_file_fits_the_memory_bound(tmp_path: Path, kind: str) -> None:
     if kind == "uci":
@@ -208,6 +235,75 @@ def test_largest_accepted_file_fits_the_memory_bound(tmp_path: Path, kind: str) 
         data_bytes = b'{"version": 1, "meta": {"a": [' + b"{}," * n + b"0]}}"
         at_limit = _peak_at_limit(tmp_path, "big.json", data_bytes, len(data_bytes), MAX_FILE_BYTES)  # fmt: skip
     assert at_limit < MEMORY_BOUND_BYTES, f"about {mib(int(at_limit))} at the limit"
+
+
+def _at_limit(shape: str) -> tuple[str, bytes]:
+    """A file of ``shape`` as large as the readers accept (16 MiB, 240,000 samples)."""
+    pad = b"0" * (MAX_FILE_BYTES // MAX_SAMPLES - 30)  # long lines: the file at its limit
+    if shape == "uci":
+        line = b"%s%d;%d;0;%d;900;%d;0\n"
+        rows = (line % (pad, i % 500, i % 400, i % 1000, 1000 + i) for i in range(MAX_SAMPLES))
+        return "big.txt", b"".join(rows)[:MAX_FILE_BYTES]
+    if shape == "svc":
+        line = b"%s%d %d %d 1 900 450 500\n"
+        rows = (line % (pad, i % 500, i % 400, 1000 + i) for i in range(MAX_SAMPLES - 1))
+        return "big.svc", (b"%d\n" % (MAX_SAMPLES - 1) + b"".join(rows))[:MAX_FILE_BYTES]
+    if shape == "csv":
+        rows = (b"%s%d,%d,%d,0.5,1\n" % (pad, i, i % 500, i % 400) for i in range(MAX_SAMPLES))
+        return "big.csv", (b"time,x,y,pressure,pen_down\n" + b"".join(rows))[:MAX_FILE_BYTES]
+    if shape == "inkml-one-trace":
+        head = b'<ink xmlns="http://www.w3.org/2003/InkML"><traceFormat><channel name="X" units="mm"/><channel name="Y" units="mm"/><channel name="T" units="ms"/></traceFormat><trace>'  # fmt: skip
+        return "big.inkml", head + b"1 2 3," * (
+            (MAX_FILE_BYTES - 200) // 6
+        ) + b"4 5 6</trace></ink>"
+    head, tail = b'{"version": 1, "strokes": [[', b"]]}"
+    room = MAX_FILE_BYTES - 100
+    if shape == "json-samples":
+        sample = b'{"x":%d.5,"y":2.5,"t_ms":%d,"pressure":0.5,"pointerType":"pen"},'
+        body = b"".join(sample % (i % 1000, i) for i in range(MAX_SAMPLES - 1))
+        last = b'{"x":1,"y":1,"t_ms":1e12,"pressure":0.5,"pointerType":"pen"}'
+        return "big.json", head + body + last + tail
+    if shape == "json-strings":
+        return "big.json", head + b'"ab",' * (room // 5) + b"0" + tail
+    if shape == "json-keys":
+        keys = b",".join(b'"%x":0' % i for i in range(room // 9))[:room]
+        return "big.json", head + keys[: keys.rfind(b",")].join([b"{", b"}"]) + tail
+    if shape == "json-astral-meta":
+        meta = '{"version": 1, "meta": {"a": ["\U0001f600", ' + '"ab", ' * (room // 6) + "0]}}"
+        return "big.json", meta.encode()
+    assert shape == "json-deep"
+    return "big.json", head + b"[" * (room // 2) + b"]" * (room // 2) + tail
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "uci",
+        "svc",
+        "csv",
+        "inkml-one-trace",
+        "json-samples",
+        "json-strings",
+        "json-keys",
+        "json-astral-meta",
+        "json-deep",
+    ],
+)
+def test_largest_accepted_file_in_expensive_shapes_fits_the_memory_bound(
+    tmp_path: Path, shape: str
+) -> None:
+    """Measured at the limits themselves, in the shapes that cost most per byte: the longest
+    lines, the most samples, and JSON made of small strings, distinct keys, text that Python
+    holds at 4 bytes a character, deep nesting."""
+    name, data = _at_limit(shape)
+    assert len(data) <= MAX_FILE_BYTES
+    path = _write(tmp_path, name, data)
+    del data
+    with traced_peak() as peak:
+        result = _read(path)
+    assert peak.bytes < MEMORY_BOUND_BYTES, mib(peak.bytes)
+    if shape in ("uci", "svc", "csv", "json-samples"):
+        assert isinstance(result, InkRecording), result
 
 
 def test_posted_document_errors_are_input_errors() -> None:

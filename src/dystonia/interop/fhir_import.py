@@ -54,13 +54,17 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from dystonia.exceptions import InvalidInputError, closest_match
+from dystonia.exceptions import InvalidInputError
+from dystonia.interop.fhir_models import (
+    contained_type_problem,
+    is_resource_type,
+    model_problem,
+    plain,
+    readable_failures,
+    resource_type_reason,
+)
 from dystonia.interop.fhir_terms import (
     ATC,
     CONDITION_CLINICAL,
@@ -344,23 +348,20 @@ def _load(bundle: Mapping[str, Any] | str | bytes) -> Mapping[str, Any]:
                 None,
                 reason=f"has {elements} JSON elements; at most {MAX_BUNDLE_ELEMENTS} are read",
             )
-        try:
-            raw = bundle.decode("utf-8-sig") if isinstance(bundle, bytes | bytearray) else bundle
-            data = json.loads(raw, parse_constant=_no_constant)
-        except UnicodeDecodeError as exc:
-            raise InvalidInputError(
-                "bundle", None, reason=f"is not UTF-8 text (byte {exc.start})"
-            ) from None
-        except json.JSONDecodeError as exc:
-            raise InvalidInputError(
-                "bundle", None, reason=f"is not JSON: {exc.msg} at line {exc.lineno}"
-            ) from None
-        except ValueError as exc:  # an integer of more than 4300 digits
-            raise InvalidInputError(
-                "bundle", None, reason=f"holds a value that cannot be read ({_clip(exc)})"
-            ) from None
-        except RecursionError:
-            raise InvalidInputError("bundle", None, reason="is nested too deeply") from None
+        with readable_failures(_bundle_error):  # deep nesting, 4300-digit integers
+            try:
+                raw = (
+                    bundle.decode("utf-8-sig") if isinstance(bundle, bytes | bytearray) else bundle
+                )
+                data = json.loads(raw, parse_constant=_no_constant)
+            except UnicodeDecodeError as exc:
+                raise InvalidInputError(
+                    "bundle", None, reason=f"is not UTF-8 text (byte {exc.start})"
+                ) from None
+            except json.JSONDecodeError as exc:
+                raise InvalidInputError(
+                    "bundle", None, reason=f"is not JSON: {exc.msg} at line {exc.lineno}"
+                ) from None
     else:
         raise InvalidInputError(
             "bundle", type(bundle).__name__, allowed="a JSON object, JSON text or bytes"
@@ -369,71 +370,17 @@ def _load(bundle: Mapping[str, Any] | str | bytes) -> Mapping[str, Any]:
         raise InvalidInputError("bundle", type(data).__name__, reason="is not a JSON object")
     if data.get("resourceType") != "Bundle":
         raise InvalidInputError(
-            "bundle.resourceType", _plain(data.get("resourceType")), reason="is not 'Bundle'"
+            "bundle.resourceType", plain(data.get("resourceType")), reason="is not 'Bundle'"
         )
     return data
 
 
-def _clip(exc: BaseException) -> str:
-    text = str(exc)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _plain(value: Any) -> Any:
-    """``value`` if it can be shown in a message (short text or a small number), else None."""
-    if isinstance(value, str):
-        return value[:60]
-    if isinstance(value, bool | float) or (isinstance(value, int) and abs(value) < 10**18):
-        return value
-    return None
+def _bundle_error(reason: str) -> InvalidInputError:
+    return InvalidInputError("bundle", None, reason=reason)
 
 
 def _no_constant(name: str) -> Any:
     raise InvalidInputError("bundle", name, reason=f"{name} is not JSON")
-
-
-@cache
-def _is_resource_type(name: str) -> bool:
-    """Whether ``name`` is an R4B resource type (loads only that model)."""
-    from fhir.resources.R4B import get_fhir_model_class
-
-    try:
-        model = get_fhir_model_class(name)
-    except ValueError:
-        return False
-    base = get_fhir_model_class("Resource")
-    return issubclass(model, base) and name not in ("Resource", "DomainResource")
-
-
-def _type_suggestion(name: str) -> str | None:
-    """The R4B model name closest to ``name`` (read from the model index, nothing imported)."""
-    import fhir.resources.R4B.fhirtypes as index
-
-    try:
-        source = Path(str(index.__file__)).read_text(encoding="utf-8")
-    except OSError:  # pragma: no cover - the package is installed as files
-        return None
-    models = re.findall(r'"fhir\.resources\.R4B\.(\w+)\.(\w+)"', source)
-    return closest_match(name, sorted({cls for mod, cls in models if cls.lower() == mod}))
-
-
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if part == "root":
-            continue
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _pydantic_problem(err: ValidationError) -> tuple[str, str, Any]:
-    first = err.errors()[0]
-    msg = str(first["msg"]).removeprefix("Value error, ")
-    more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
-    return _path(tuple(first["loc"])), msg + more, _plain(first.get("input"))
 
 
 class _Where:
@@ -453,26 +400,15 @@ class _Where:
 def _validate_model(where: _Where, resource: Mapping[str, Any]) -> None:
     from fhir.resources.R4B import get_fhir_model_class
 
-    for i, inner in enumerate(resource.get("contained") or []):
-        rt = inner.get("resourceType") if isinstance(inner, Mapping) else None
-        if not (isinstance(rt, str) and _is_resource_type(rt)):
-            hint = _type_suggestion(rt) if isinstance(rt, str) and rt else None
-            raise where.error(
-                f"contained[{i}].resourceType",
-                _plain(rt),
-                reason=f"{_plain(rt)!r} is not an R4B resource type"
-                + (f"; did you mean {hint!r}?" if hint else ""),
-            )
-    try:
-        get_fhir_model_class(where.rt).model_validate(dict(resource))
-    except ValidationError as err:
-        path, msg, value = _pydantic_problem(err)
+    contained = contained_type_problem(resource)
+    if contained is not None:
+        path, value, reason = contained
+        raise where.error(path, value, reason=reason)
+    problem = model_problem(get_fhir_model_class(where.rt), resource)
+    if problem is not None:
+        path, msg, value = problem
         shown = "" if value is None else f" ({value!r:.60})"
-        raise where.error(path, reason=msg + shown) from None
-    except (KeyError, TypeError) as exc:  # fhir_core on a nested resource of no known type
-        raise where.error(
-            "", reason=f"holds a nested resource that cannot be read ({_clip(exc)})"
-        ) from None
+        raise where.error(path, reason=msg + shown)
 
 
 def _validate_shell(data: Mapping[str, Any], entries: list[Any]) -> None:
@@ -480,20 +416,17 @@ def _validate_shell(data: Mapping[str, Any], entries: list[Any]) -> None:
     from fhir.resources.R4B.bundle import BundleEntry
 
     shell = {k: v for k, v in data.items() if k != "entry"}
-    try:
-        get_fhir_model_class("Bundle").model_validate(shell)
-    except ValidationError as err:
-        path, msg, _ = _pydantic_problem(err)
-        raise InvalidInputError(f"bundle.{path}" if path else "bundle", reason=msg) from None
+    problem = model_problem(get_fhir_model_class("Bundle"), shell)
+    if problem is not None:
+        path, msg, _ = problem
+        raise InvalidInputError(f"bundle.{path}" if path else "bundle", reason=msg)
     for i, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
             raise InvalidInputError(f"entry[{i}]", type(entry).__name__, reason="is not an object")
-        rest = {k: v for k, v in entry.items() if k != "resource"}
-        try:
-            BundleEntry.model_validate(rest)
-        except ValidationError as err:
-            path, msg, _ = _pydantic_problem(err)
-            raise InvalidInputError(f"entry[{i}].{path}", reason=msg) from None
+        problem = model_problem(BundleEntry, {k: v for k, v in entry.items() if k != "resource"})
+        if problem is not None:
+            path, msg, _ = problem
+            raise InvalidInputError(f"entry[{i}].{path}" if path else f"entry[{i}]", reason=msg)
 
 
 # ---------------------------------------------------------------------------------- elements
@@ -793,16 +726,8 @@ def plan_import(bundle: Mapping[str, Any] | str | bytes) -> ImportPlan:
     >>> [m.name for m in plan.medications], plan.skipped
     (['clonazepam'], [])
     """
-    try:
+    with readable_failures(_bundle_error):  # deep nesting, numbers beyond what Python converts
         return _plan(bundle)
-    except InvalidInputError:
-        raise
-    except RecursionError:
-        raise InvalidInputError("bundle", None, reason="is nested too deeply") from None
-    except (ValueError, OverflowError) as exc:  # e.g. a number beyond what Python converts
-        raise InvalidInputError(
-            "bundle", None, reason=f"holds a value that cannot be read ({_clip(exc)})"
-        ) from None
 
 
 def _plan(bundle: Mapping[str, Any] | str | bytes) -> ImportPlan:
@@ -829,20 +754,16 @@ def _plan(bundle: Mapping[str, Any] | str | bytes) -> ImportPlan:
         if not isinstance(rt, str) or not rt:
             raise InvalidInputError(
                 f"entry[{i}].resource.resourceType",
-                _plain(rt),
+                plain(rt),
                 reason="is missing" if rt in (None, "") else "must be the name of a resource type",
             )
         if rt in R4_ONLY_TYPES:
             skipped.append(f"entry[{i}] {rt}: an R4 type that R4B replaced; not read")
             typed.append(None)
             continue
-        if not _is_resource_type(rt):
-            hint = _type_suggestion(rt)
+        if not is_resource_type(rt):
             raise InvalidInputError(
-                f"entry[{i}].resource.resourceType",
-                rt,
-                reason=f"{rt!r} is not an R4B resource type"
-                + (f"; did you mean {hint!r}?" if hint else ""),
+                f"entry[{i}].resource.resourceType", plain(rt), reason=resource_type_reason(rt)
             )
         _validate_model(_Where(i, rt), resource)
         typed.append((i, rt, resource))

@@ -24,13 +24,20 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
 from dystonia.exceptions import DystoniaError
+from dystonia.interop.fhir_models import (
+    contained_type_problem,
+    is_resource_type,
+    model_problem,
+    readable_failures,
+    resource_type_reason,
+    show,
+)
 from dystonia.interop.fhir_terms import (
     BOTULINUM_PRODUCT_SYSTEM,
     CONDITION_CLINICAL,
@@ -74,6 +81,7 @@ _CODING_LISTS = frozenset({"coding", "tag", "security"})
 _NAME_RE = re.compile(r"^[A-Z]([A-Za-z0-9_]){0,254}$")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MAX_STRING = 1024 * 1024
+_DOUBLE_MAX = int(sys.float_info.max)
 
 
 class FhirValidationError(DystoniaError):
@@ -109,15 +117,11 @@ class FhirValidationError(DystoniaError):
         self.reason = reason
         self.value = value
         self.full_url = full_url
-        where = f"{resource_type}.{path}" if path else resource_type
-        shown = "" if value is None else f" ({_show(value)})"
+        name = resource_type if len(resource_type) <= 64 else resource_type[:61] + "..."
+        where = f"{name}.{path}" if path else name
+        shown = "" if value is None else f" ({show(value)})"
         entry = f" [entry {full_url}]" if full_url else ""
         super().__init__(f"FHIR export failed validation: {where}: {reason}{shown}{entry}")
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _join(path: str, key: str | int) -> str:
@@ -184,9 +188,12 @@ def _walk(rt: str, path: str, node: Any, key: str = "") -> None:
         return
     if isinstance(node, str):
         _check_string(rt, path, node)
-    elif isinstance(node, int | float):
+    elif isinstance(node, float):
         if not math.isfinite(node):
             raise FhirValidationError(rt, path, "number is not finite", value=node)
+    elif isinstance(node, int):
+        if abs(node) > _DOUBLE_MAX:
+            raise FhirValidationError(rt, path, "integer beyond the range of a double", value=node)
     elif isinstance(node, Mapping):
         if not node:
             raise FhirValidationError(rt, path, "empty object is not allowed in FHIR JSON")
@@ -359,6 +366,26 @@ def check_resource(resource: Mapping[str, Any]) -> None:
 Observation.status: not in the required value set; allowed: amended, cancelled, corrected, \
 entered-in-error, final, preliminary, registered, unknown ('finalish')
     """
+    with readable_failures(_failure(resource)):
+        _check_resource(resource)
+
+
+def _type_name(resource: Any) -> str:
+    """The resource type to name in a message: short text, else ``Resource``."""
+    rt = resource.get("resourceType") if isinstance(resource, Mapping) else None
+    return rt if isinstance(rt, str) and 0 < len(rt) <= 64 else "Resource"
+
+
+def _failure(resource: Any, full_url: str | None = None) -> Callable[[str], FhirValidationError]:
+    """The error for how Python failed on a resource (see ``readable_failures``)."""
+
+    def error(reason: str) -> FhirValidationError:
+        return FhirValidationError(_type_name(resource), "", reason, full_url=full_url)
+
+    return error
+
+
+def _check_resource(resource: Mapping[str, Any]) -> None:
     rt = resource.get("resourceType") if isinstance(resource, Mapping) else None
     if not isinstance(rt, str):
         raise FhirValidationError("Resource", "resourceType", "missing", value=resource)
@@ -375,15 +402,6 @@ entered-in-error, final, preliminary, registered, unknown ('finalish')
         _walk(rt, k, v, k)
 
 
-def _pydantic_path(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        if part == "root":  # pydantic's name of a model's root validator, not a FHIR element
-            continue
-        path = _join(path, part if isinstance(part, int) else str(part))
-    return path
-
-
 def validate_resource(resource: Mapping[str, Any], *, full_url: str | None = None) -> None:
     """Validate one resource with ``fhir.resources`` (R4B) and then :func:`check_resource`.
 
@@ -392,25 +410,28 @@ def validate_resource(resource: Mapping[str, Any], *, full_url: str | None = Non
     FhirValidationError
         The first problem, with the resource type and path.
     """
+    with readable_failures(_failure(resource, full_url)):
+        _validate_resource(resource, full_url)
+
+
+def _validate_resource(resource: Mapping[str, Any], full_url: str | None) -> None:
     from fhir.resources.R4B import get_fhir_model_class
 
-    rt = resource.get("resourceType")
-    try:
-        model = get_fhir_model_class(str(rt))
-    except Exception:
+    rt = resource.get("resourceType") if isinstance(resource, Mapping) else None
+    if not (isinstance(rt, str) and is_resource_type(rt)):
         raise FhirValidationError(
-            str(rt), "resourceType", "not an R4B resource type", full_url=full_url
-        ) from None
+            _type_name(resource), "resourceType", resource_type_reason(rt), full_url=full_url
+        )
+    contained = contained_type_problem(resource)
+    if contained is not None:
+        path, _, reason = contained
+        raise FhirValidationError(rt, path, reason, full_url=full_url)
+    problem = model_problem(get_fhir_model_class(rt), resource)
+    if problem is not None:
+        path, msg, _ = problem
+        raise FhirValidationError(rt, path, msg, full_url=full_url)
     try:
-        model.model_validate(dict(resource))
-    except ValidationError as err:
-        first = err.errors()[0]
-        more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
-        raise FhirValidationError(
-            str(rt), _pydantic_path(tuple(first["loc"])), first["msg"] + more, full_url=full_url
-        ) from None
-    try:
-        check_resource(resource)
+        _check_resource(resource)
     except FhirValidationError as err:
         raise FhirValidationError(
             err.resource_type, err.path, err.reason, value=err.value, full_url=full_url
@@ -438,9 +459,14 @@ def validate_bundle(bundle: Mapping[str, Any]) -> None:
     FhirValidationError
         The first problem, naming the resource type, the path and the entry.
     """
+    with readable_failures(_failure({"resourceType": "Bundle"})):
+        _validate_bundle(bundle)
+
+
+def _validate_bundle(bundle: Mapping[str, Any]) -> None:
     if not isinstance(bundle, Mapping) or bundle.get("resourceType") != "Bundle":
         raise FhirValidationError("Bundle", "resourceType", "not a Bundle")
-    check_resource({k: v for k, v in bundle.items() if k != "entry"})  # type, meta, JSON rules
+    _check_resource({k: v for k, v in bundle.items() if k != "entry"})  # type, meta, JSON rules
     entries = bundle.get("entry") or []
     if not isinstance(entries, list):
         raise FhirValidationError("Bundle", "entry", "must be a list of entries")
@@ -470,13 +496,13 @@ def validate_bundle(bundle: Mapping[str, Any]) -> None:
             raise FhirValidationError("Bundle", _join(where, "resource"), "missing")
         if resource.get("id") not in (None, uid):
             raise FhirValidationError(
-                str(resource.get("resourceType")),
+                _type_name(resource),
                 "id",
                 "does not match the entry's fullUrl",
                 value=resource.get("id"),
                 full_url=full_url,
             )
-        validate_resource(resource, full_url=full_url)
+        _validate_resource(resource, full_url)
         if resource.get("resourceType") == "Questionnaire":
             canonicals.add(f"{resource.get('url')}|{resource.get('version')}")
     for entry in entries:
@@ -511,9 +537,7 @@ def validate_bundle(bundle: Mapping[str, Any]) -> None:
         for i, e in enumerate(entries)
     ]
     for where, model, data in parts:
-        try:
-            model.model_validate(data)
-        except ValidationError as err:
-            first = err.errors()[0]
-            path = _pydantic_path((where, *first["loc"]) if where else tuple(first["loc"]))
-            raise FhirValidationError("Bundle", path, first["msg"]) from None
+        problem = model_problem(model, data)
+        if problem is not None:
+            path, msg, _ = problem
+            raise FhirValidationError("Bundle", ".".join(p for p in (where, path) if p), msg)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from dystonia.records.accounts import SessionInfo
+from dystonia.web.app import StrictJsonRoute
 from dystonia.web.deps import ApiUser, RecordsDep, client_ip
 from dystonia.web.security import SESSION_COOKIE
 
@@ -19,6 +20,7 @@ __all__ = ["router"]
 
 router = APIRouter(
     prefix="/api/v1",
+    route_class=StrictJsonRoute,  # NaN, Infinity, 1e999, lone surrogates: 422
     responses={
         400: {"description": "The body cannot be parsed (not JSON, wrong encoding)"},
         401: {"description": "Not signed in, or wrong credentials"},

@@ -199,6 +199,8 @@ def parse_inkml(
         is_down = kind != "penUp"
         if is_down:
             n_down += 1
+        if len(rows) + text.count(",") + 1 > MAX_SAMPLES:  # before splitting the trace
+            raise UnreadableFileError(source, f"more than {MAX_SAMPLES} samples")
         for m, point in enumerate(text.split(",")):
             tokens = point.split()
             if len(tokens) != width:

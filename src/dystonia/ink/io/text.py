@@ -39,7 +39,7 @@ def _fast_table(text: str, n_columns: int, sep: str | None) -> NDArray[np.float6
     """Parse with pandas' C reader; None when it cannot (the slow path then finds the line)."""
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(text.encode("utf-8")),  # StringIO would hold 4 bytes a character
             sep=sep if sep is not None else r"\s+",
             header=None,
             dtype=np.float64,

@@ -353,16 +353,18 @@ def _footer_rows(path: Path, pf: pq.ParquetFile, columns: Columns) -> int:
                 path, f"damaged footer: row group {g} claims {group.num_rows} rows"
             )
         summed += group.num_rows
-        for name in columns.wanted:
-            chunk = leaf[name]
-            if group.num_rows and (
-                chunk >= group.num_columns or group.column(chunk).path_in_schema != name
-            ):
-                raise UnreadableFileError(
-                    path,
-                    f"row group {g}, column {name!r}: column chunk unreadable "
-                    "(its metadata is missing from the footer)",
-                )
+        # Only the count of column chunks is checked here, never a chunk's own metadata:
+        # pyarrow (26) builds ColumnChunkMetaData in a way that aborts the whole process
+        # (std::terminate) on some damaged size statistics ("Definition level histogram size
+        # mismatch"). A lost or damaged chunk is found while decoding instead (the rows decoded
+        # must add up to the footer's count, see _parquet_batches).
+        missing = [name for name in columns.wanted if leaf[name] >= group.num_columns]
+        if group.num_rows and missing:
+            raise UnreadableFileError(
+                path,
+                f"row group {g}, column {missing[0]!r}: column chunk unreadable "
+                "(its metadata is missing from the footer)",
+            )
     if summed != total:
         raise UnreadableFileError(
             path,
