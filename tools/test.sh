@@ -9,7 +9,7 @@ echo "== mypy"; python3 -m mypy
 echo "== pytest (SQLite)"; python3 -m pytest -q
 if [ -n "${DYSTONIA_TEST_POSTGRES_URL:-}" ]; then
   echo "== pytest -m db (PostgreSQL)"
-  DYSTONIA_TEST_DB=postgresql python3 -m pytest -q -m "db and not fuzz"
+  DYSTONIA_TEST_DB=postgresql python3 -m pytest -q -m db
 elif [ -n "${CI:-}" ]; then
   echo "CI needs PostgreSQL: DYSTONIA_TEST_POSTGRES_URL is not set (see .ci/run)" >&2
   exit 1

@@ -4,7 +4,7 @@ Each ``tools/fuzz/fuzz_*.py`` defines ``one_input(data: bytes)`` that feeds the 
 parser family, and calls :func:`run`. The rule is the one of ``tests/fuzz``: the parser returns
 or raises a :class:`~dystonia.exceptions.DystoniaError`; anything else is a crash.
 
-Defects already known (each has an ``xfail(strict=True)`` test in ``tests/fuzz``) are
+Defects already known (a harness's ``KNOWN``; none are open today) are
 recognised by their signature (exception type and the innermost function of the package in
 the traceback) and tallied instead of stopping the run, so that a long run looks for *new*
 defects. ``--strict`` (or ``DYSTONIA_FUZZ_STRICT=1``) crashes on them too.
@@ -30,7 +30,7 @@ from types import TracebackType
 
 import atheris
 
-__all__ = ["SHARED", "hang_risk", "run", "scratch_file"]
+__all__ = ["SHARED", "run", "scratch_file"]
 
 #: The shared real data (read in place).
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -41,20 +41,6 @@ _SCRATCH = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gett
 def scratch_file(suffix: str) -> Path:
     """A file path in memory-backed scratch space for readers that need a path."""
     return _SCRATCH / f"dystonia-fuzz-{os.getpid()}{suffix}"
-
-
-def hang_risk(rec: object, chunk_s: float) -> bool:
-    """Whether streaming ``rec`` in ``chunk_s`` windows would hit the known rechunk hang.
-
-    ``batches.rechunk`` steps window indices in float arithmetic and does not end once
-    ``span / chunk_s`` passes about 2**52 (xfail test
-    ``tests/fuzz/test_motion_csv.py::test_huge_time_jump_streams_quickly``); a flipped bit in
-    a stored time gets there (atheris found -1.8e131 s in a Parquet file).
-    """
-    time_s = getattr(rec, "time_s", None)
-    if time_s is None or len(time_s) < 2:
-        return False
-    return float(time_s[-1] - time_s[0]) / chunk_s > 1e12
 
 
 def _signature(tb: TracebackType | None, exc: BaseException) -> tuple[str, str]:
