@@ -347,8 +347,10 @@ def spectral_features(
     # only the bins up to the highest frequency any feature reads are kept
     n_bins = min(spec.shape[2], _bins_needed(p, fs_hz, df))
     spec = spec[:, :, :n_bins]
-    power = spec.real * spec.real + spec.imag * spec.imag
-    psd = power.sum(axis=1, dtype=np.float64) * (2.0 / (fs_hz * float(np.sum(taper**2))))
+    # power summed over the axes in one pass per part (no complex-sized temporaries)
+    power = np.einsum("wab,wab->wb", spec.real, spec.real)
+    power += np.einsum("wab,wab->wb", spec.imag, spec.imag)
+    psd = power.astype(np.float64) * (2.0 / (fs_hz * float(np.sum(taper**2))))
     del power
     del spec
     freqs = np.arange(n_bins) * df
@@ -372,28 +374,27 @@ def spectral_features(
 
     cum = np.concatenate((np.zeros((n_win, 1)), np.cumsum(psd, axis=1)), axis=1) * df
 
-    def _power(f_lo: FloatArray | float, f_hi: FloatArray | float) -> FloatArray:
-        i_lo = np.clip(np.ceil(np.asarray(f_lo) / df).astype(np.intp), 0, n_bins)
-        i_hi = np.clip(np.floor(np.asarray(f_hi) / df).astype(np.intp) + 1, 0, n_bins)
-        i_lo = np.broadcast_to(i_lo, (n_win,))
-        i_hi = np.broadcast_to(i_hi, (n_win,))
-        return np.asarray(cum[rows, i_hi] - cum[rows, i_lo])
-
+    # power between pairs of frequencies (bins from ceil(f_lo / df) to floor(f_hi / df)), for
+    # the four bands every window needs, in one gather: the reference band, the peak +- half
+    # width, and for the movement rule the tremor band and the peak's share of it (its +- half
+    # width clipped to the band)
     nyq_cap = 0.45 * fs_hz
     ref_hi = min(p.reference_band_hz[1], nyq_cap)
-    ref_power = _power(p.reference_band_hz[0], ref_hi)
-    peak_power = _power(f0 - p.peak_half_width_hz, f0 + p.peak_half_width_hz)
+    band_lo, band_hi = p.band_hz
+    half_w = p.peak_half_width_hz
+    f_lo = np.empty((4, n_win))
+    f_hi = np.empty((4, n_win))
+    f_lo[0], f_hi[0] = p.reference_band_hz[0], ref_hi
+    np.subtract(f0, half_w, out=f_lo[1])
+    np.add(f0, half_w, out=f_hi[1])
+    f_lo[2], f_hi[2] = band_lo, min(band_hi, nyq_cap)
+    np.maximum(f_lo[1], band_lo, out=f_lo[3])
+    np.minimum(f_hi[1], band_hi, out=f_hi[3])
+    i_lo = np.clip(np.ceil(f_lo / df).astype(np.intp), 0, n_bins)
+    i_hi = np.clip(np.floor(f_hi / df).astype(np.intp) + 1, 0, n_bins)
+    ref_power, peak_power, band_power, in_band_power = cum[rows, i_hi] - cum[rows, i_lo]
     with np.errstate(invalid="ignore", divide="ignore"):
         peak_ratio = np.where(ref_power > 0, peak_power / ref_power, 0.0)
-
-    # for the movement rule: the peak's share of the tremor band alone (its +-half width
-    # clipped to the band), and how far it stands above the spectrum just below it
-    band_lo, band_hi = p.band_hz
-    band_power = _power(band_lo, min(band_hi, nyq_cap))
-    in_band_power = _power(
-        np.maximum(f0 - p.peak_half_width_hz, band_lo),
-        np.minimum(f0 + p.peak_half_width_hz, band_hi),
-    )
     below = np.arange(
         -round(p.moving_prominence_below_hz[1] / df),
         -round(p.moving_prominence_below_hz[0] / df) + 1,
