@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from tests.fuzz.test_motion_parquet import _varint  # type: ignore[import-not-found]
 
 from dystonia.exceptions import InvalidInputError, UnreadableFileError
 from dystonia.motion.io import detect_format, iter_recording, read_recording
@@ -357,15 +358,6 @@ def test_huge_time_values_do_not_warn(tmp_path: Path) -> None:
         rec = read_recording(path)
         chunks = list(iter_recording(path, chunk_s=1.0))
     assert rec.n_samples == 2 and [c.n_samples for c in chunks] == [1, 1]
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
 
 
 def _patch_counts(data: bytes, actual: int, claimed: int, which: slice = slice(None)) -> bytes:
