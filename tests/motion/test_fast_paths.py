@@ -161,4 +161,53 @@ def test_a_span_beyond_a_year_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="spans at most 366 days"):
         analyze(_with_gap(400 * 86400.0))
     with pytest.raises(InvalidInputError, match="spans at most 366 days"):
+        analyze(_with_gap(1e12))
+    # at 1e300 s consecutive samples collapse to the same float: refused as not increasing
+    with pytest.raises(InvalidInputError, match="time_s"):
         analyze(_with_gap(1e300))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [(150, float("nan")), (0, float("nan")), (-1, float("inf"))],
+    ids=["mid", "first", "last"],
+)
+def test_non_finite_times_in_memory_are_a_clear_error(bad: tuple[int, float]) -> None:
+    from dystonia.exceptions import InvalidInputError
+
+    rec = _with_gap(0.01)
+    t = rec.time_s.copy()
+    t[bad[0]] = bad[1]
+    with pytest.raises(InvalidInputError, match="time_s"):
+        analyze(Recording(t, rec.acc_g, rec.gyro_dps))
+
+
+def test_a_closed_analysis_refuses_more_work() -> None:
+    from dystonia.exceptions import InvalidInputError
+    from dystonia.motion.report import MotionAnalyzer
+
+    rec = _with_gap(0.01)
+    engine = MotionAnalyzer()
+    half = rec.n_samples // 2
+    engine.feed(Recording(rec.time_s[:half], rec.acc_g[:half], rec.gyro_dps[:half]))  # type: ignore[index]
+    engine.close()
+    with pytest.raises(InvalidInputError, match="closed"):
+        engine.feed(Recording(rec.time_s[half:], rec.acc_g[half:], rec.gyro_dps[half:]))  # type: ignore[index]
+    with pytest.raises(InvalidInputError, match="closed"):
+        engine.finish()
+
+
+def test_duration_ends_at_a_last_sample_at_time_zero() -> None:
+    rec = _with_gap(0.01)
+    t = rec.time_s - rec.time_s[-1]  # from -1200 s to exactly 0
+    report = analyze(Recording(t, rec.acc_g, rec.gyro_dps))
+    assert report.to_dict()["recording"]["duration_s"] == pytest.approx(float(-t[0]) + 0.01)
+
+
+def test_large_one_off_transforms_are_not_kept() -> None:
+    import dystonia.motion.tremor as tremor
+
+    x = np.random.default_rng(0).normal(size=(3, 2_000_000))
+    band_pass_flat_rows(x, FS, (3.0, 12.0))
+    kept = getattr(tremor._SCRATCH, "padded", {})
+    assert all(buf.size <= tremor._SCRATCH_MAX_VALUES for buf in kept.values())

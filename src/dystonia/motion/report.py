@@ -280,6 +280,7 @@ class MotionAnalyzer:
         self._n_windows = 0
         self._nonwear: NonWearDetector | None = None
         self._finished = False
+        self._closed = False
 
     # -- setup -------------------------------------------------------------------------
     def _start(self, first: Recording) -> None:
@@ -327,6 +328,8 @@ class MotionAnalyzer:
         """Add the next chunk (absolute times continuing the previous chunk)."""
         if self._finished:
             raise InvalidInputError("chunk", None, reason="analysis already finished")
+        if self._closed:
+            raise InvalidInputError("chunk", None, reason="analysis was closed (abandoned)")
         if not self._started:
             self._pending.append(chunk)
             if sum(c.n_samples for c in self._pending) < 2:
@@ -638,7 +641,11 @@ class MotionAnalyzer:
             taken += 1
 
     def close(self) -> None:
-        """Stop the worker threads (done by :meth:`finish`; call it when abandoning a stream)."""
+        """Stop the worker threads (done by :meth:`finish`; call it when abandoning a stream).
+
+        Work in flight is dropped, so a closed analysis accepts no more chunks and cannot finish.
+        """
+        self._closed = True
         for future in self._in_flight:
             future.cancel()
         self._in_flight.clear()
@@ -783,6 +790,8 @@ class MotionAnalyzer:
         """Analyse the remaining windows and build the report."""
         if self._finished:
             raise InvalidInputError("analysis", None, reason="finish() was already called")
+        if self._closed:
+            raise InvalidInputError("analysis", None, reason="was closed (abandoned); start again")
         if not self._started:
             raise InvalidInputError("recording", None, reason="is empty (needs at least 2 samples)")
         try:
@@ -808,7 +817,9 @@ class MotionAnalyzer:
         tremor_w = table.tremor & table.worn
         n_analysed = int(analysed.sum())
         n_tremor = int(tremor_w.sum())
-        duration_s = float(self._last_t - self.origin_s + self.dt_s) if self._last_t else 0.0
+        duration_s = (
+            float(self._last_t - self.origin_s + self.dt_s) if self._last_t is not None else 0.0
+        )
         jitter = math.sqrt(self._step_sumsq / self._n_steps) if self._n_steps else 0.0
         sampling = SamplingInfo(
             fs_hz=self.fs_hz,
@@ -964,6 +975,10 @@ def _slices(rec: Recording, chunk_s: float) -> Iterator[Recording]:
     t = np.asarray(rec.time_s, dtype=np.float64)
     if t.shape[0] == 0:
         return
+    if t.shape[0] > 1:
+        t = check_time(t)  # finite and increasing, before any arithmetic on it
+    elif not math.isfinite(float(t[0])):
+        raise InvalidInputError("time_s[0]", None, reason="is not finite")
     # slice k holds t0 + k * chunk_s <= t < t0 + (k + 1) * chunk_s; empty slices (gaps) are
     # stepped over, so the cost follows the samples, not the time span
     t0, n, a = float(t[0]), t.shape[0], 0

@@ -226,6 +226,8 @@ def band_pass_flat_rows(
 
 
 _SCRATCH = threading.local()
+#: Largest scratch array kept (float32 values: 16 MiB); a block of the analysis is about 1.5 MB.
+_SCRATCH_MAX_VALUES = 4 * 1024 * 1024
 
 
 def _zero_padded_scratch(shape: tuple[int, ...], data_n: int) -> NDArray[np.float32]:
@@ -243,6 +245,11 @@ def _zero_padded_scratch(shape: tuple[int, ...], data_n: int) -> NDArray[np.floa
     if cache is None:
         cache = _SCRATCH.padded = {}
     buf = cache.get(key)
+    if buf is None and int(np.prod(shape)) > _SCRATCH_MAX_VALUES:
+        # one-off large transforms (a whole recording given to band_pass_flat) are not kept
+        out = np.empty(shape, dtype=np.float32)
+        out[..., data_n:] = 0.0
+        return out
     if buf is None:
         if len(cache) >= 4:
             cache.pop(next(iter(cache)))
