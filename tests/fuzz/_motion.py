@@ -6,13 +6,11 @@ only under pytest's ``tmp_path``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import reject
 
 from dystonia.motion.io import iter_recording, read_recording
 from dystonia.motion.recording import Recording
@@ -52,23 +50,6 @@ def check_recording(rec: Recording) -> None:
 STREAM_CPU_S = 0.5
 
 
-#: Recognises a known defect (with its own xfail test) from what a read raised or returned.
-KnownDefect = Callable[[Any], bool]
-
-
-def _read(call: Callable[[], Any], known: tuple[KnownDefect, ...]) -> Any:
-    """``clear(call)``, but a known defect rejects the example instead of failing it."""
-    try:
-        result = clear(call)
-    except Exception as exc:
-        if any(k(exc) for k in known):
-            reject()
-        raise
-    if any(k(result) for k in known):
-        reject()
-    return result
-
-
 def _stream(path: Path, fmt: str, chunk_s: float | None) -> list[Recording]:
     """``list(iter_recording(...))`` within a CPU budget: a hang fails the example.
 
@@ -84,23 +65,20 @@ def read_every_way(
     fmt: str = "auto",
     *,
     chunk_s: float | None = 1.0,
-    known: tuple[KnownDefect, ...] = (),
 ) -> Any:
     """Read ``path`` whole, in time chunks and as decoded: results valid or clear errors.
 
     Returns the whole-file result (a Recording or the clear error). Each way is measured
-    against the memory bound of the brief. ``known`` recognises known defects (each has its
-    own xfail test): such an example is rejected, so that the property keeps looking for new
-    ones.
+    against the memory bound of the brief.
     """
     with traced_peak() as peak:
-        whole = _read(lambda: read_recording(path, format=fmt), known)
+        whole = clear(read_recording, path, format=fmt)
     assert peak.bytes < MEMORY_BOUND_BYTES, f"read_recording peaked at {mib(peak.bytes)}"
     if isinstance(whole, Recording):
         check_recording(whole)
     for size in (chunk_s, None):
         with traced_peak() as peak:
-            chunks = _read(lambda s=size: _stream(path, fmt, s), known)
+            chunks = clear(_stream, path, fmt, size)
         assert peak.bytes < MEMORY_BOUND_BYTES, f"iter_recording peaked at {mib(peak.bytes)}"
         if isinstance(chunks, list):
             for chunk in chunks:
