@@ -35,6 +35,20 @@ def test_row_band_pass_equals_column_band_pass(n: int) -> None:
     assert np.array_equal(rows.T.astype(np.float64), band_pass_flat(x, FS, (3.0, 12.0)))
 
 
+@pytest.mark.parametrize("channels", [1, 3, 4, 5])
+def test_zero_rows_added_for_the_vectorised_transform_change_nothing(
+    channels: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dystonia.motion.tremor as tremor
+
+    x = np.random.default_rng(channels).normal(size=(channels, 5000)) * 20.0
+    padded = band_pass_flat_rows(x, FS, (3.0, 12.0))
+    monkeypatch.setattr(tremor, "_FFT_ROW_GROUP", 1)
+    plain = band_pass_flat_rows(x, FS, (3.0, 12.0))
+    assert padded.shape == plain.shape == (channels, 5000)
+    assert np.array_equal(padded, plain)
+
+
 def _reference_spectrum(window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Plain numpy: Hann-tapered, mean-removed, zero-padded to 1024, summed over axes."""
     taper = np.hanning(window.shape[1] + 1)[:-1]

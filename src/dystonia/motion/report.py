@@ -33,6 +33,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dystonia.exceptions import InvalidInputError, UnreadableFileError
+from dystonia.motion.io.prefetch import prefetch
+from dystonia.motion.io.read import iter_recording
 from dystonia.motion.params import STANDARD_GRAVITY_M_S2, MotionParams
 from dystonia.motion.prepare import (
     Gap,
@@ -1079,14 +1081,6 @@ def recording_from_frame(frame: Any, *, source: str = "frame") -> Recording:
     return Recording(time_s=check_time(t, field="time"), acc_g=acc, gyro_dps=gyro, source=source)
 
 
-def _io() -> Any:
-    try:
-        from dystonia.motion import io
-    except ImportError:
-        return None
-    return io
-
-
 def _chunks_of(
     data: Recording | str | Path | Any, *, format: str, chunk_s: float | None
 ) -> tuple[Iterable[Recording], str, str]:
@@ -1096,19 +1090,11 @@ def _chunks_of(
         return _slices(data, slice_s), data.source, data.format
     if isinstance(data, str | Path):
         path = Path(data)
-        io = _io()
-        if io is None:
-            raise UnreadableFileError(path, "motion file readers (dystonia.motion.io) unavailable")
         if not path.exists():
             raise UnreadableFileError(path, "no such file")
-        if hasattr(io, "iter_recording"):
-            from dystonia.motion.io.prefetch import prefetch
-
-            # decoding the next piece (GIL released) overlaps with analysing this one
-            chunks = prefetch(io.iter_recording(path, format=format, chunk_s=chunk_s))
-            return chunks, str(path), ""
-        rec = io.read_recording(path, format=format)
-        return _slices(rec, slice_s), str(path), rec.format
+        # decoding the next piece (GIL released) overlaps with analysing this one
+        chunks = prefetch(iter_recording(path, format=format, chunk_s=chunk_s))
+        return chunks, str(path), ""
     if hasattr(data, "columns"):
         rec = recording_from_frame(data)
         return _slices(rec, slice_s), "frame", "frame"

@@ -99,6 +99,12 @@ _HILBERT_ROWS = 256
 #: (``dystonia.motion.report``), and more threads than cores only add switching.
 FFT_WORKERS = 1
 
+#: scipy's pocketfft transforms four single-precision rows at a time with vector instructions
+#: and the rest one by one: three rows (one per axis) take twice as long as four, so batched
+#: band-passes are padded with zero rows to a multiple of four (measured in
+#: ``benchmarks/bench_fft_rows.py``).
+_FFT_ROW_GROUP = 4
+
 
 @dataclass(frozen=True)
 class _SosDesign:
@@ -213,16 +219,19 @@ def band_pass_flat_rows(
     ext = min(n - 1, int(np.ceil(2.0 / transition_hz * fs_hz)))
     m = scipy.fft.next_fast_len(n + 2 * ext, real=True)
     # mirror extension (numpy "reflect") and zero padding written straight into the float32
-    # input of the transform (scipy's own zero padding copies the data once more)
-    padded = _zero_padded_scratch((c, m), n + 2 * ext)
-    padded[:, ext : ext + n] = a
+    # input of the transform (scipy's own zero padding copies the data once more); rows of
+    # zeros up to a multiple of _FFT_ROW_GROUP, so that every row takes the vectorised path
+    rows = -(-c // _FFT_ROW_GROUP) * _FFT_ROW_GROUP
+    padded = _zero_padded_scratch((rows, m), n + 2 * ext)
+    padded[c:] = 0.0
+    padded[:c, ext : ext + n] = a
     if ext > 0:
-        padded[:, :ext] = a[:, 1 : ext + 1][:, ::-1]
-        padded[:, ext + n : ext + n + ext] = a[:, n - 1 - ext : n - 1][:, ::-1]
+        padded[:c, :ext] = a[:, 1 : ext + 1][:, ::-1]
+        padded[:c, ext + n : ext + n + ext] = a[:, n - 1 - ext : n - 1][:, ::-1]
     spec = scipy.fft.rfft(padded, axis=1, workers=FFT_WORKERS)
     spec *= _flat_gain(m, float(fs_hz), float(band_hz[0]), float(band_hz[1]), float(transition_hz))
     out = scipy.fft.irfft(spec, n=m, axis=1, workers=FFT_WORKERS)
-    return np.asarray(out[:, ext : ext + n])
+    return np.asarray(out[:c, ext : ext + n])
 
 
 _SCRATCH = threading.local()
