@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from scipy import signal
 
-from dystonia.motion import Recording, analyze
+from dystonia.motion import Recording, analyze, analyze_stream
+from dystonia.motion.io import iter_recording
+from dystonia.motion.io.read import iter_batches
 from dystonia.motion.prepare import NonWearDetector
 from dystonia.motion.synthetic import Episode, tremor_episodes
 from dystonia.motion.tremor import (
@@ -107,6 +113,62 @@ def test_results_do_not_depend_on_chunking(gappy_rec: Recording, chunk_s: float)
     for name, values in whole.windows.values.items():
         assert np.array_equal(values, parts.windows.values[name], equal_nan=True), name
     assert whole.tremor == parts.tremor
+
+
+@pytest.mark.parametrize("acc_only", [False, True])
+def test_decoded_pieces_give_the_same_analysis_as_recordings(
+    tmp_path: Path, gappy_rec: Recording, acc_only: bool
+) -> None:
+    """``analyze(path)`` takes the reader's pieces with their axes unstacked; the numbers are
+    those of the same pieces as Recordings, and of the whole recording in memory."""
+    rec = Recording(gappy_rec.time_s, gappy_rec.acc_g, None) if acc_only else gappy_rec
+    path = tmp_path / "rec.parquet"
+    columns = {"time": rec.time_s}
+    for sensor, data in (("acc", rec.acc_g), ("gyro", rec.gyro_dps)):
+        if data is not None:
+            columns |= {f"{sensor}_{axis}": data[:, k] for k, axis in enumerate("xyz")}
+    pq.write_table(pa.table(columns), path, row_group_size=7_000)
+    src, pieces = iter_batches(path)
+    assert src.format == "parquet"
+    assert all(isinstance(p.axes("acc"), tuple) for p in pieces)  # columns, as decoded
+
+    from_path = analyze(path)
+    from_recordings = analyze_stream(
+        iter_recording(path, chunk_s=None), source=str(path), format="parquet"
+    )
+    in_memory = analyze(rec)
+    for other in (from_recordings, in_memory):
+        assert np.array_equal(from_path.windows.start_s, other.windows.start_s)
+        for name, values in from_path.windows.values.items():
+            assert np.array_equal(values, other.windows.values[name], equal_nan=True), name
+        assert from_path.tremor == other.tremor
+        assert from_path.non_wear == other.non_wear
+    assert from_path.tremor["n_windows"] > 50
+    assert acc_only or from_path.tremor["n_tremor_windows"] > 0
+
+
+def test_non_wear_axis_by_axis_equals_rows() -> None:
+    rng = np.random.default_rng(4)
+    acc = rng.normal(0, 0.01, (20_000, 3)) + np.array([0.0, 0.0, 1.0])
+    rows, axes = NonWearDetector(5.0), NonWearDetector(5.0)
+    for a in range(0, 20_000, 3333):
+        part = acc[a : a + 3333]
+        rows.update(a, part)
+        axes.update_axes(a, tuple(np.ascontiguousarray(part[:, k]) for k in range(3)))
+    # strided and contiguous sums may add in another order (the z axis, 1 g +- 0.01 g, loses
+    # 1e4 x rounding to the subtraction of the sum-of-squares form): equal to 1e-9
+    assert np.allclose(rows._m2, axes._m2, rtol=1e-9, atol=0)
+    assert np.allclose(rows._mean, axes._mean, rtol=1e-14, atol=0)
+    assert np.array_equal(rows._min, axes._min) and np.array_equal(rows._max, axes._max)
+    # the sum-of-squares form: equal to the two-pass variance to 1e-8 here, and for a constant
+    # signal rounding only, never negative (a standard deviation under 1e-7 g; the non-wear
+    # thresholds are milli-g)
+    half = rows.sub_n
+    expected = ((acc[:half] - acc[:half].mean(axis=0)) ** 2).sum(axis=0)
+    assert np.allclose(rows._m2[0], expected, rtol=1e-8)
+    still = NonWearDetector(5.0)
+    still.update(0, np.tile([0.1, -0.3, 0.98], (5000, 1)))
+    assert np.all(still._m2 >= 0.0) and np.all(np.sqrt(still._m2 / still.sub_n) < 1e-7)
 
 
 def test_non_wear_all_valid_path_equals_masked_path() -> None:

@@ -30,6 +30,28 @@ def _batch(time_s: list[float] | np.ndarray, events: list[Event] | None = None) 
     return Batch(t, acc, None, events or [])
 
 
+def test_columns_are_stacked_only_when_asked_for() -> None:
+    t = np.arange(6, dtype=np.float64)
+    columns = (t * 1.0, t * 2.0, t * 3.0)
+    batch = Batch(t, columns, None)
+    assert batch.channels == ["acc_x", "acc_y", "acc_z"]
+    axes = batch.axes("acc")
+    assert axes is not None and all(a is c for a, c in zip(axes, columns, strict=True))
+    assert batch.axes("gyro") is None
+    part = batch.take(2, 5)
+    assert isinstance(part.axes("acc"), tuple)
+    assert part.acc_g is not None and np.array_equal(part.acc_g, np.column_stack(columns)[2:5])
+    stacked = batch.acc_g
+    assert stacked is not None and stacked.shape == (6, 3)
+    assert np.array_equal(stacked, np.column_stack(columns))
+    assert stacked.T.flags.c_contiguous  # laid out axis by axis
+    assert batch.acc_g is stacked  # stacked once
+    # an (n, 3) array gives its axes as views
+    arr = np.arange(18.0).reshape(6, 3)
+    views = Batch(t, None, arr).axes("gyro")
+    assert views is not None and np.shares_memory(views[0], arr)
+
+
 def _source(batches: list[Batch], **sizes: int | None) -> Source:
     return Source("csv", "test.csv", {}, iter(batches), has_acc=True, has_gyro=False, **sizes)
 

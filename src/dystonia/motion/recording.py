@@ -7,13 +7,17 @@ in time order, each with absolute ``time_s``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Recording"]
+__all__ = ["Axes", "Recording"]
+
+#: Three axes of one sensor, axis by axis: a ``(3, n)`` array or three arrays of shape ``(n,)``.
+Axes = NDArray[np.float64] | Sequence[NDArray[np.float64]]
 
 
 @dataclass(frozen=True, eq=False)

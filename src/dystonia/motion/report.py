@@ -33,8 +33,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dystonia.exceptions import InvalidInputError, UnreadableFileError
+from dystonia.motion.io.batches import Batch
 from dystonia.motion.io.prefetch import prefetch
-from dystonia.motion.io.read import iter_recording
+from dystonia.motion.io.read import iter_batches, iter_recording
 from dystonia.motion.params import STANDARD_GRAVITY_M_S2, MotionParams
 from dystonia.motion.prepare import (
     Gap,
@@ -47,7 +48,7 @@ from dystonia.motion.prepare import (
     resample_uniform,
     valid_runs,
 )
-from dystonia.motion.recording import Recording
+from dystonia.motion.recording import Axes, Recording
 from dystonia.motion.tremor import (
     band_features,
     band_pass_flat_rows,
@@ -314,7 +315,7 @@ class MotionAnalyzer:
             self._nonwear = NonWearDetector(self.fs_hz, p.non_wear)
         self._started = True
 
-    def _channel_block(self, rec: Recording, *, last_only: bool = False) -> FloatArray:
+    def _channel_block(self, rec: Recording | Batch, *, last_only: bool = False) -> FloatArray:
         """Analysis channels (gyro first when analysed) then accelerometer, shape (n, 3 or 6)."""
         parts = []
         if self.kind == "gyro":
@@ -325,14 +326,32 @@ class MotionAnalyzer:
             return np.concatenate([part[-1:] for part in parts], axis=1)
         return np.concatenate(parts, axis=1)
 
+    def _last_values(self, chunk: Recording | Batch) -> FloatArray:
+        """The last sample of :meth:`_channel_block` (shape (1, 3 or 6)), read from the axes of
+        a decoded batch without stacking them."""
+        if not isinstance(chunk, Batch):
+            return self._channel_block(chunk, last_only=True)
+        axes: list[Any] = []
+        if self.kind == "gyro":
+            axes += chunk.axes("gyro") or []
+        if self._has_acc:
+            axes += chunk.axes("acc") or []
+        return np.array([[float(axis[-1]) for axis in axes]])
+
     # -- feeding -----------------------------------------------------------------------
-    def feed(self, chunk: Recording) -> None:
-        """Add the next chunk (absolute times continuing the previous chunk)."""
+    def feed(self, chunk: Recording | Batch) -> None:
+        """Add the next chunk (absolute times continuing the previous chunk).
+
+        ``chunk`` is a :class:`Recording`, or a piece as a reader decoded it (a
+        :class:`~dystonia.motion.io.batches.Batch`, whose axes are used without stacking).
+        """
         if self._finished:
             raise InvalidInputError("chunk", None, reason="analysis already finished")
         if self._closed:
             raise InvalidInputError("chunk", None, reason="analysis was closed (abandoned)")
         if not self._started:
+            if isinstance(chunk, Batch):
+                chunk = Recording(chunk.time_s, chunk.acc_g, chunk.gyro_dps)
             self._pending.append(chunk)
             if sum(c.n_samples for c in self._pending) < 2:
                 return
@@ -397,7 +416,7 @@ class MotionAnalyzer:
         if on_grid is not None:
             # samples already on the grid, continuing it, all finite: used as they are
             sig, acc = on_grid
-            self._last_vals = self._channel_block(chunk, last_only=True)
+            self._last_vals = self._last_values(chunk)
             self._last_t = float(t[-1])
             self._append(self._next_grid, sig, acc, None)
             return
@@ -417,28 +436,31 @@ class MotionAnalyzer:
                 threshold_s=self.threshold_s,
                 first_index=self._next_grid,
             )
-            sig = block.values[:, :3]
+            sig = block.values[:, :3].T
             if self.kind == "acc":
                 sig = sig * STANDARD_GRAVITY_M_S2
             acc = None
             if self._has_acc:
-                acc = block.values[:, 3:6] if self.kind == "gyro" else block.values[:, :3]
+                acc = (block.values[:, 3:6] if self.kind == "gyro" else block.values[:, :3]).T
             self._append(block.first_index, sig, acc, block.valid)
 
     def _append(
         self,
         first_index: int,
-        sig: FloatArray,
-        acc: FloatArray | None,
+        sig: Axes,
+        acc: Axes | None,
         valid: NDArray[np.bool_] | None,
     ) -> None:
         """Append grid samples ``first_index ...`` (valid where ``valid``; None: all valid) to
-        the buffer, crossing any hole before them, and analyse the blocks now complete."""
-        m = sig.shape[0]
+        the buffer, crossing any hole before them, and analyse the blocks now complete.
+
+        ``sig`` and ``acc`` are given axis by axis: a (3, m) array or three arrays of m.
+        """
+        m = int(sig[0].shape[0])
         if m == 0:
             return
         if self._nonwear is not None and acc is not None:
-            self._nonwear.update(first_index, acc, valid)
+            self._nonwear.update_axes(first_index, acc, valid)
         self._n_valid_grid += m if valid is None else int(valid.sum())
         valid_full = np.ones(m, dtype=bool) if valid is None else valid
         hole = first_index - self._next_grid
@@ -456,14 +478,21 @@ class MotionAnalyzer:
             self._buf_valid = np.zeros(0, dtype=bool)
             self._next_grid = self._buf_k0
             hole = first_index - self._next_grid
+        # a new buffer (workers may still read the old one): what is left, a hole before the
+        # piece (a piece may start later than the next grid point) filled as invalid, the piece
+        hole = max(hole, 0)
+        kept = self._buf.shape[1]
+        buf = np.empty((3, kept + hole + m))
+        buf[:, :kept] = self._buf
+        buf[:, kept : kept + hole] = 0.0
+        for axis in range(3):
+            buf[axis, kept + hole :] = sig[axis]
+        self._buf = buf
         if hole > 0:
-            # a piece may start later than the next grid point: fill the hole as invalid
-            self._buf = np.concatenate((self._buf, np.zeros((3, hole)), sig.T), axis=1)
             self._buf_valid = np.concatenate(
                 (self._buf_valid, np.zeros(hole, dtype=bool), valid_full)
             )
         else:
-            self._buf = np.concatenate((self._buf, sig.T), axis=1)
             self._buf_valid = np.concatenate((self._buf_valid, valid_full))
         self._next_grid = first_index + m
         self._process(final=False)
@@ -488,8 +517,11 @@ class MotionAnalyzer:
         self._step_max = max(self._step_max, top, first)
         return True
 
-    def _on_grid(self, chunk: Recording, t_new: FloatArray) -> tuple[FloatArray, Any] | None:
-        """Signal and accelerometer of a chunk whose samples are exactly the next grid points.
+    def _on_grid(
+        self, chunk: Recording | Batch, t_new: FloatArray
+    ) -> tuple[Axes, Axes | None] | None:
+        """Signal and accelerometer, axis by axis, of a chunk whose samples are exactly the
+        next grid points.
 
         Returns None unless every sample lies within 1/1000 of a sample of grid points
         ``next_grid, next_grid + 1, ...`` and every value is finite; then resampling would
@@ -514,14 +546,23 @@ class MotionAnalyzer:
         tol = 1e-3 / self.fs_hz
         if not (grid.max() <= tol and grid.min() >= -tol):
             return None
-        acc = _as_n3(chunk.acc_g, "acc_g", n) if self._has_acc else None
-        sig = _as_n3(chunk.gyro_dps, "gyro_dps", n) if self.kind == "gyro" else acc
-        for arr in (sig, acc):
-            if arr is not None and not np.isfinite(np.add.reduce(arr, axis=None)):
+        acc: Axes | None = None
+        sig: Axes | None
+        if isinstance(chunk, Batch):  # as decoded: the reader checked shapes and values
+            if self._has_acc:
+                acc = chunk.axes("acc")
+            sig = chunk.axes("gyro") if self.kind == "gyro" else acc
+        else:
+            if self._has_acc:
+                acc = _as_n3(chunk.acc_g, "acc_g", n).T
+            sig = _as_n3(chunk.gyro_dps, "gyro_dps", n).T if self.kind == "gyro" else acc
+        # a finite sum means every value is finite (an overflow only sends a piece the slow way)
+        for axes in (sig, acc):
+            if axes is not None and not all(math.isfinite(np.add.reduce(a)) for a in axes):
                 return None
         assert sig is not None
         if self.kind == "acc":
-            sig = sig * STANDARD_GRAVITY_M_S2
+            sig = np.multiply(sig, STANDARD_GRAVITY_M_S2)
         return sig, acc
 
     # -- window analysis ---------------------------------------------------------------
@@ -1000,7 +1041,7 @@ def _slices(rec: Recording, chunk_s: float) -> Iterator[Recording]:
 
 
 def analyze_stream(
-    chunks: Iterable[Recording],
+    chunks: Iterable[Recording | Batch],
     *,
     params: MotionParams | None = None,
     source: str = "",
@@ -1014,7 +1055,8 @@ def analyze_stream(
     Parameters
     ----------
     chunks : iterable of Recording
-        Consecutive pieces of one recording, with absolute times.
+        Consecutive pieces of one recording, with absolute times (or the pieces a reader
+        decodes, :func:`dystonia.motion.io.read.iter_batches`).
     params : MotionParams, optional
     source, format : str, optional
         Copied into the report (default: from the first chunk).
@@ -1024,7 +1066,9 @@ def analyze_stream(
         for chunk in chunks:
             if engine is None:
                 engine = MotionAnalyzer(
-                    params, source=source or chunk.source, format=format or chunk.format
+                    params,
+                    source=source or getattr(chunk, "source", ""),
+                    format=format or getattr(chunk, "format", ""),
                 )
             engine.feed(chunk)
         if engine is None:
@@ -1083,7 +1127,7 @@ def recording_from_frame(frame: Any, *, source: str = "frame") -> Recording:
 
 def _chunks_of(
     data: Recording | str | Path | Any, *, format: str, chunk_s: float | None
-) -> tuple[Iterable[Recording], str, str]:
+) -> tuple[Iterable[Recording | Batch], str, str]:
     """Chunks, source and format of any accepted input (``chunk_s`` None: see analyze)."""
     slice_s = _MEMORY_SLICE_S if chunk_s is None else chunk_s
     if isinstance(data, Recording):
@@ -1092,9 +1136,12 @@ def _chunks_of(
         path = Path(data)
         if not path.exists():
             raise UnreadableFileError(path, "no such file")
-        # decoding the next piece (GIL released) overlaps with analysing this one
-        chunks = prefetch(iter_recording(path, format=format, chunk_s=chunk_s))
-        return chunks, str(path), ""
+        if chunk_s is not None:
+            return prefetch(iter_recording(path, format=format, chunk_s=chunk_s)), str(path), ""
+        # the pieces as decoded (columns not stacked: the analysis copies them into its buffer
+        # once); decoding the next piece (GIL released) overlaps with analysing this one
+        src, batches = iter_batches(path, format=format)
+        return prefetch(batches), str(path), src.format
     if hasattr(data, "columns"):
         rec = recording_from_frame(data)
         return _slices(rec, slice_s), "frame", "frame"

@@ -537,6 +537,22 @@ class CycleStats:
     n_cycles: NDArray[np.intp]
 
 
+def _hilbert_transform(y: FloatArray) -> FloatArray:
+    """Hilbert transform of each row: the imaginary part of ``scipy.signal.hilbert(y, axis=1)``.
+
+    Computed with real transforms (multiply the one-sided spectrum by ``-i``, zero the DC and
+    Nyquist bins), half the work of the complex transforms ``scipy.signal.hilbert`` uses; the
+    real part of the analytic signal is ``y`` itself.
+    """
+    n = y.shape[1]
+    spec = scipy.fft.rfft(y, axis=1, workers=FFT_WORKERS)
+    spec.real, spec.imag = spec.imag.copy(), -spec.real
+    spec[:, 0] = 0.0
+    if n % 2 == 0:
+        spec[:, -1] = 0.0
+    return np.asarray(scipy.fft.irfft(spec, n=n, axis=1, workers=FFT_WORKERS))
+
+
 def _upward_crossings(y: FloatArray) -> tuple[NDArray[np.intp], FloatArray]:
     """Rows and fractional sample positions of negative-to-positive zero crossings."""
     a = y[:, :-1]
@@ -576,7 +592,7 @@ def cycle_features(
     f0 = np.asarray(f0_hz, dtype=np.float64)
     n_win, total = x.shape
     win_n = total - 2 * pad_n
-    y = np.zeros_like(x)
+    y = np.empty_like(x)  # every row belongs to one group below
     # one filter per 0.25-Hz group of peak frequencies, applied to the whole group at once
     groups = np.round(f0 * 4.0) / 4.0
     for g in np.unique(groups):
@@ -587,14 +603,17 @@ def cycle_features(
         y[sel] = _sosfiltfilt_rows(design, x[sel])
     if_sd = np.full(n_win, np.nan)
     if win_n > 2:
-        # in slices of rows: the analytic signal is complex and twice the size of y
         for a in range(0, n_win, _HILBERT_ROWS):
-            analytic = signal.hilbert(y[a : a + _HILBERT_ROWS], axis=1)
-            # instantaneous frequency inside the window: phase steps wrapped to [-pi, pi),
-            # which is what differencing the unwrapped phase (numpy.unwrap) gives
-            step = np.diff(np.angle(analytic[:, pad_n : pad_n + win_n]), axis=1)
-            step = np.mod(step + np.pi, 2.0 * np.pi) - np.pi
-            if_sd[a : a + _HILBERT_ROWS] = (step * (fs_hz / (2.0 * np.pi))).std(axis=1)
+            part = y[a : a + _HILBERT_ROWS]
+            hil = _hilbert_transform(part)[:, pad_n : pad_n + win_n]
+            re = part[:, pad_n : pad_n + win_n]
+            # instantaneous frequency inside the window: the phase step between samples of
+            # the analytic signal z = y + i H(y) is arg(z[n+1] conj(z[n])), in (-pi, pi], which
+            # is what differencing the unwrapped phase (numpy.unwrap) gives
+            cross = hil[:, 1:] * re[:, :-1] - re[:, 1:] * hil[:, :-1]
+            dot = re[:, 1:] * re[:, :-1] + hil[:, 1:] * hil[:, :-1]
+            step = np.arctan2(cross, dot)
+            if_sd[a : a + _HILBERT_ROWS] = step.std(axis=1) * (fs_hz / (2.0 * np.pi))
     core = y[:, pad_n : pad_n + win_n]
 
     rows, pos = _upward_crossings(core)

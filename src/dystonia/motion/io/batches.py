@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dystonia.exceptions import UnreadableFileError
-from dystonia.motion.recording import Recording
+from dystonia.motion.recording import Axes, Recording
 
-__all__ = ["Batch", "Event", "Source", "as_decoded", "concatenate", "rechunk"]
+__all__ = ["Batch", "Event", "Source", "Triplet", "as_decoded", "concatenate", "decoded", "rechunk"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,25 @@ class Event:
     detail: dict[str, Any]
 
 
-@dataclass
+#: Three axes of a sensor: an ``(n, 3)`` array, or the three columns ``(x, y, z)`` as decoded
+#: (each of shape ``(n,)``), stacked only when an ``(n, 3)`` array is asked for.
+Triplet = NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+
+
+def _stacked(axes: Triplet | None) -> NDArray[np.float64] | None:
+    """An ``(n, 3)`` array of a triplet, laid out axis by axis (Fortran order) from columns.
+
+    Each column is one contiguous copy, and the analysis, which works on one axis at a time
+    (``x.T`` is then contiguous), reads it without transposing it again.
+    """
+    if axes is None or not isinstance(axes, tuple):
+        return axes
+    out = np.empty((3, axes[0].shape[0]), dtype=np.float64)
+    for k, column in enumerate(axes):
+        out[k] = column
+    return out.T
+
+
 class Batch:
     """A contiguous run of decoded samples (possibly none) and the events found with it.
 
@@ -60,16 +78,58 @@ class Batch:
     ----------
     time_s : ndarray of float64, shape (n,)
         Strictly increasing sample times in seconds.
-    acc_g, gyro_dps : ndarray of float64, shape (n, 3), or None
-        Accelerometer in g and gyroscope in deg/s.
+    acc_g, gyro_dps : Triplet or None
+        Accelerometer in g and gyroscope in deg/s: ``(n, 3)`` arrays, or three columns of
+        shape ``(n,)`` (columnar readers), which :attr:`acc_g` and :attr:`gyro_dps` stack into
+        an ``(n, 3)`` array when first read and :meth:`axes` gives without copying.
     events : list of Event
         Skipped blocks and gaps found while decoding this batch.
     """
 
-    time_s: NDArray[np.float64]
-    acc_g: NDArray[np.float64] | None
-    gyro_dps: NDArray[np.float64] | None
-    events: list[Event] = field(default_factory=list)
+    __slots__ = ("_acc", "_gyro", "events", "time_s")
+
+    def __init__(
+        self,
+        time_s: NDArray[np.float64],
+        acc_g: Triplet | None,
+        gyro_dps: Triplet | None,
+        events: list[Event] | None = None,
+    ) -> None:
+        self.time_s = time_s
+        self._acc = acc_g
+        self._gyro = gyro_dps
+        self.events: list[Event] = [] if events is None else events
+
+    @property
+    def acc_g(self) -> NDArray[np.float64] | None:
+        """Accelerometer ``(n, 3)`` in g, or None."""
+        if isinstance(self._acc, tuple):
+            self._acc = _stacked(self._acc)
+        return self._acc
+
+    @property
+    def gyro_dps(self) -> NDArray[np.float64] | None:
+        """Gyroscope ``(n, 3)`` in deg/s, or None."""
+        if isinstance(self._gyro, tuple):
+            self._gyro = _stacked(self._gyro)
+        return self._gyro
+
+    def axes(self, sensor: Literal["acc", "gyro"]) -> Axes | None:
+        """The three axes of ``sensor`` as 1-D arrays (views, never a copy), or None."""
+        data = self._acc if sensor == "acc" else self._gyro
+        if data is None or isinstance(data, tuple):
+            return data
+        return data.T
+
+    @property
+    def channels(self) -> list[str]:
+        """Contract column names present, as :attr:`Recording.channels`."""
+        names: list[str] = []
+        if self._acc is not None:
+            names += ["acc_x", "acc_y", "acc_z"]
+        if self._gyro is not None:
+            names += ["gyro_x", "gyro_y", "gyro_z"]
+        return names
 
     @property
     def n_samples(self) -> int:
@@ -78,11 +138,15 @@ class Batch:
 
     def take(self, start: int, stop: int) -> Batch:
         """Samples ``start:stop`` (views, no copy) without events."""
-        return Batch(
-            self.time_s[start:stop],
-            None if self.acc_g is None else self.acc_g[start:stop],
-            None if self.gyro_dps is None else self.gyro_dps[start:stop],
-        )
+
+        def cut(data: Triplet | None) -> Triplet | None:
+            if data is None:
+                return None
+            if isinstance(data, tuple):
+                return (data[0][start:stop], data[1][start:stop], data[2][start:stop])
+            return data[start:stop]
+
+        return Batch(self.time_s[start:stop], cut(self._acc), cut(self._gyro))
 
 
 @dataclass
@@ -300,29 +364,36 @@ def rechunk(src: Source, chunk_s: float) -> Iterator[Recording]:
         yield emit(final=True)
 
 
-def as_decoded(src: Source) -> Iterator[Recording]:
-    """One :class:`Recording` per decoded batch with samples, without copying or re-cutting.
+def decoded(src: Source) -> Iterator[Batch]:
+    """The batches of ``src`` that hold samples, as decoded (triplets not stacked, no copy).
 
-    Pieces are as the reader decodes them (a few megabytes, not aligned to time). Each piece
-    reports the events decoded with it and with the sample-less batches before it; events
-    after the last samples go to the last piece. ``metadata["chunk_index"]`` counts the
-    pieces and ``metadata["chunk_start_s"]`` is the first sample time of each.
+    Each batch carries the events decoded with it and with the sample-less batches before it;
+    events after the last samples go to the last batch.
     """
     events: list[Event] = []
     held: Batch | None = None
-    index = 0
     for batch in _nonempty_or_events(src.batches):
         events.extend(batch.events)
         if batch.n_samples == 0:
             continue
         if held is not None:
-            yield _piece(src, held, index)
-            index += 1
-        held = Batch(batch.time_s, batch.acc_g, batch.gyro_dps, events)
+            yield held
+        held = Batch(batch.time_s, batch._acc, batch._gyro, events)
         events = []
     if held is not None:
         held.events.extend(events)
-        yield _piece(src, held, index)
+        yield held
+
+
+def as_decoded(src: Source) -> Iterator[Recording]:
+    """One :class:`Recording` per decoded batch with samples, without re-cutting.
+
+    Pieces are as the reader decodes them (a few megabytes, not aligned to time); the events
+    go with them as in :func:`decoded`. ``metadata["chunk_index"]`` counts the pieces and
+    ``metadata["chunk_start_s"]`` is the first sample time of each.
+    """
+    for index, batch in enumerate(decoded(src)):
+        yield _piece(src, batch, index)
 
 
 def _piece(src: Source, batch: Batch, index: int) -> Recording:

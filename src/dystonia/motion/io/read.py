@@ -5,15 +5,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from dystonia.exceptions import InvalidInputError, UnreadableFileError
 from dystonia.motion.io import axivity, cloudupdrs, geneactiv, table
-from dystonia.motion.io.batches import Source, as_decoded, concatenate, rechunk
+from dystonia.motion.io.batches import Batch, Source, as_decoded, concatenate, decoded, rechunk
 from dystonia.motion.io.detect import FORMATS, detect_format
 from dystonia.motion.recording import Recording
 from dystonia.validation import check_option
 
-__all__ = ["iter_recording", "open_source", "read_recording"]
+__all__ = ["iter_batches", "iter_recording", "open_source", "read_recording"]
+
+T = TypeVar("T")
 
 _OPENERS: dict[str, Callable[[Path], Source]] = {
     "csv": table.open_contract_csv,
@@ -125,6 +128,18 @@ def iter_recording(
     return _guarded_iter(Path(path), chunks)
 
 
+def iter_batches(path: str | Path, *, format: str = "auto") -> tuple[Source, Iterator[Batch]]:
+    """The opened file and its decoded pieces, for consumers that take a :class:`Batch`.
+
+    Like ``iter_recording(path, chunk_s=None)`` but the pieces stay as decoded: columnar
+    readers' triplets are not stacked into ``(n, 3)`` arrays unless asked for
+    (:meth:`Batch.axes` gives the columns), which saves a copy of every sample for
+    :func:`dystonia.motion.analyze`. Header problems are raised here, damage while iterating.
+    """
+    src = open_source(path, format)
+    return src, _guarded_iter(Path(path), decoded(src))
+
+
 def _guard(path: Path, work: Callable[[], Recording]) -> Recording:
     try:
         return work()
@@ -132,7 +147,7 @@ def _guard(path: Path, work: Callable[[], Recording]) -> Recording:
         raise UnreadableFileError(path, f"cannot read ({exc.strerror or exc})") from None
 
 
-def _guarded_iter(path: Path, chunks: Iterator[Recording]) -> Iterator[Recording]:
+def _guarded_iter(path: Path, chunks: Iterator[T]) -> Iterator[T]:
     try:
         yield from chunks
     except OSError as exc:

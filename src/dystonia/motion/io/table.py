@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from dystonia.exceptions import UnreadableFileError, closest_match
 from dystonia.motion.io.arrow_arrays import column_values, first_finite_violation
-from dystonia.motion.io.batches import Batch, Source
+from dystonia.motion.io.batches import Batch, Source, Triplet
 from dystonia.motion.io.text_blocks import (
     BLOCK_BYTES,
     MAX_LINE_BYTES,
@@ -181,16 +181,13 @@ def _row_at(first_row: int) -> Callable[[int], str]:
     return where
 
 
-def _triplet(cols: dict[str, Any], names: tuple[str, str, str]) -> NDArray[np.float64]:
-    """Three columns as an ``(n, 3)`` array laid out axis by axis (Fortran order).
-
-    Each column is one contiguous copy, and the analysis, which works on one axis at a time
-    (``x.T`` is then contiguous), reads it without transposing it again.
-    """
-    out = np.empty((3, len(cols[names[0]])), dtype=np.float64)
-    for k, name in enumerate(names):
-        out[k] = cols[name]
-    return out.T
+def _axes(cols: dict[str, Any], names: tuple[str, str, str]) -> Triplet:
+    """Three decoded columns as a triplet of a :class:`Batch` (stacked only if asked for)."""
+    return (
+        np.asarray(cols[names[0]], dtype=np.float64),
+        np.asarray(cols[names[1]], dtype=np.float64),
+        np.asarray(cols[names[2]], dtype=np.float64),
+    )
 
 
 def _read_header(path: Path, fh: Any) -> tuple[list[str], int]:
@@ -276,8 +273,8 @@ def _csv_batches(
             previous = float(time_s[-1])
             yield Batch(
                 time_s,
-                _triplet(cols, ACC_COLUMNS) if columns.has_acc else None,
-                _triplet(cols, GYRO_COLUMNS) if columns.has_gyro else None,
+                _axes(cols, ACC_COLUMNS) if columns.has_acc else None,
+                _axes(cols, GYRO_COLUMNS) if columns.has_gyro else None,
             )
 
 
@@ -408,8 +405,8 @@ def _parquet_batches(
             start += record_batch.num_rows
             yield Batch(
                 time_s,
-                _triplet(cols, ACC_COLUMNS) if columns.has_acc else None,
-                _triplet(cols, GYRO_COLUMNS) if columns.has_gyro else None,
+                _axes(cols, ACC_COLUMNS) if columns.has_acc else None,
+                _axes(cols, GYRO_COLUMNS) if columns.has_gyro else None,
             )
     except (pa.ArrowException, OSError) as exc:
         raise _parquet_error(path, exc) from None
