@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -123,7 +124,7 @@ def test_decoded_pieces_give_the_same_analysis_as_recordings(
     those of the same pieces as Recordings, and of the whole recording in memory."""
     rec = Recording(gappy_rec.time_s, gappy_rec.acc_g, None) if acc_only else gappy_rec
     path = tmp_path / "rec.parquet"
-    columns = {"time": rec.time_s}
+    columns: dict[str, Any] = {"time": rec.time_s}
     for sensor, data in (("acc", rec.acc_g), ("gyro", rec.gyro_dps)):
         if data is not None:
             columns |= {f"{sensor}_{axis}": data[:, k] for k, axis in enumerate("xyz")}
