@@ -71,10 +71,11 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-#: Windows analysed together (8.5 min of 4-s windows): one FFT band-pass over the block and its
-#: context, one batch of spectra. Small enough for the temporaries to stay in cache and memory
-#: flat; large enough that the context (2 x ``context_s``) adds < 1 % of work.
-_BLOCK_WINDOWS = 128
+#: Windows analysed together (17 min of 4-s windows): one FFT band-pass over the block and its
+#: context, one batch of spectra. 256 rather than 128: half the calls (less time holding the
+#: GIL, 0.16 s less CPU for 24 h), 20 MB more peak memory (``benchmarks/bench_paradigma.py``,
+#: docs/benchmarks.md); the context (2 x ``context_s``) adds < 1 % of work.
+_BLOCK_WINDOWS = 256
 
 #: Threads analysing blocks of windows side by side (numpy and scipy release the GIL in their
 #: array work); results are taken in window order, so they never depend on this number.
