@@ -56,6 +56,25 @@ def test_zero_rows_added_for_the_vectorised_transform_change_nothing(
     assert np.array_equal(padded, plain)
 
 
+def test_band_pass_into_the_thread_scratch_equals_the_plain_one() -> None:
+    x = np.random.default_rng(8).normal(size=(3, 6000)) * 20.0
+    plain = band_pass_flat_rows(x, FS, (3.0, 12.0))
+    reused = band_pass_flat_rows(x, FS, (3.0, 12.0), scratch=True)
+    assert np.array_equal(plain, reused)
+    # the plain result is the caller's own; the scratch one is overwritten by the next call
+    band_pass_flat_rows(x * 2.0, FS, (3.0, 12.0), scratch=True)
+    assert np.array_equal(plain, band_pass_flat_rows(x, FS, (3.0, 12.0)))
+    assert np.allclose(reused, 2.0 * plain, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("n", [7, 800, 801])
+def test_real_fft_hilbert_transform_equals_scipy(n: int) -> None:
+    from dystonia.motion.tremor import _hilbert_transform
+
+    y = np.random.default_rng(n).normal(size=(5, n))
+    assert np.allclose(_hilbert_transform(y), signal.hilbert(y, axis=1).imag, rtol=0, atol=1e-12)
+
+
 def _reference_spectrum(window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Plain numpy: Hann-tapered, mean-removed, zero-padded to 1024, summed over axes."""
     taper = np.hanning(window.shape[1] + 1)[:-1]

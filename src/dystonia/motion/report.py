@@ -259,6 +259,11 @@ class MotionAnalyzer:
         self._buf_k0 = 0
         self._buf: FloatArray = np.zeros((3, 0))
         self._buf_valid: NDArray[np.bool_] = np.zeros(0, dtype=bool)
+        # the buffer and its validity are views of larger arrays filled from the front
+        # (:meth:`_append`); None until the first samples
+        self._store: FloatArray | None = None
+        self._valid_store: NDArray[np.bool_] | None = None
+        self._buf_at = 0
         self._next_win = 0
         self._n_samples = 0
         self._n_valid_grid = 0
@@ -463,7 +468,6 @@ class MotionAnalyzer:
         if self._nonwear is not None and acc is not None:
             self._nonwear.update_axes(first_index, acc, valid)
         self._n_valid_grid += m if valid is None else int(valid.sum())
-        valid_full = np.ones(m, dtype=bool) if valid is None else valid
         hole = first_index - self._next_grid
         block_n = _BLOCK_WINDOWS * self.step_n
         if hole > self._jump_min_n():
@@ -477,24 +481,34 @@ class MotionAnalyzer:
             self._buf_k0 = max(block_start - self.pad_n, 0)
             self._buf = np.zeros((3, 0))
             self._buf_valid = np.zeros(0, dtype=bool)
+            self._store = self._valid_store = None
             self._next_grid = self._buf_k0
             hole = first_index - self._next_grid
-        # a new buffer (workers may still read the old one): what is left, a hole before the
-        # piece (a piece may start later than the next grid point) filled as invalid, the piece
+        # the buffer grows into the free end of its store: what is left, a hole before the
+        # piece (a piece may start later than the next grid point) filled as invalid, the
+        # piece. Workers read slices of what is already in the buffer, which is never written
+        # again: the store is only written beyond the buffer's end, and when that is full the
+        # buffer moves to a new store twice its size (a fresh array per piece cost more in
+        # page faults than the copy)
         hole = max(hole, 0)
         kept = self._buf.shape[1]
-        buf = np.empty((3, kept + hole + m))
-        buf[:, :kept] = self._buf
-        buf[:, kept : kept + hole] = 0.0
+        need = kept + hole + m
+        at = self._buf_at
+        store, valid_store = self._store, self._valid_store
+        if store is None or valid_store is None or at + need > store.shape[1]:
+            store = np.empty((3, 2 * need))
+            valid_store = np.empty(2 * need, dtype=bool)
+            store[:, :kept] = self._buf
+            valid_store[:kept] = self._buf_valid
+            self._store, self._valid_store, at = store, valid_store, 0
+        store[:, at + kept : at + kept + hole] = 0.0
         for axis in range(3):
-            buf[axis, kept + hole :] = sig[axis]
-        self._buf = buf
-        if hole > 0:
-            self._buf_valid = np.concatenate(
-                (self._buf_valid, np.zeros(hole, dtype=bool), valid_full)
-            )
-        else:
-            self._buf_valid = np.concatenate((self._buf_valid, valid_full))
+            store[axis, at + kept + hole : at + need] = sig[axis]
+        valid_store[at + kept : at + kept + hole] = False
+        valid_store[at + kept + hole : at + need] = True if valid is None else valid
+        self._buf = store[:, at : at + need]
+        self._buf_valid = valid_store[at : at + need]
+        self._buf_at = at
         self._next_grid = first_index + m
         self._process(final=False)
 
@@ -585,8 +599,9 @@ class MotionAnalyzer:
         if self.kind != "acc" and starts.shape[0] == 1 and starts[0] == 0 and stops[0] == n:
             if n < min_len:
                 return sig, np.zeros(sig.shape, dtype=np.float32)
+            # used at once by this block (band_features), so the output array is reused
             filt = band_pass_flat_rows(
-                sig, self.fs_hz, tp.band_hz, transition_hz=tp.band_transition_hz
+                sig, self.fs_hz, tp.band_hz, transition_hz=tp.band_transition_hz, scratch=True
             )
             return sig, filt
         filt = np.zeros(sig.shape, dtype=np.float32)
@@ -637,6 +652,7 @@ class MotionAnalyzer:
         if drop:
             self._buf = self._buf[:, drop:]
             self._buf_valid = self._buf_valid[drop:]
+            self._buf_at += drop
             self._buf_k0 += drop
 
     def _windows(self, x: NDArray[Any], s: NDArray[np.intp]) -> NDArray[Any]:

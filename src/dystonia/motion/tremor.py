@@ -208,11 +208,15 @@ def band_pass_flat_rows(
     band_hz: tuple[float, float],
     *,
     transition_hz: float = 0.5,
+    scratch: bool = False,
 ) -> NDArray[np.float32]:
     """:func:`band_pass_flat` along the last axis of ``x`` (channels, samples), in float32.
 
     The transform is single precision (relative error about 1e-7 of the signal, twice as fast
-    as double); the result is the float32 output of the inverse transform.
+    as double); the result is the float32 output of the inverse transform. With ``scratch``
+    the result is a view of an array kept for this thread, which the next ``scratch`` call of
+    the same size in the same thread overwrites (for a caller that uses it at once: no fresh
+    output array, whose page faults cost more than the inverse transform).
     """
     a = np.asarray(x)
     c, n = a.shape
@@ -230,7 +234,12 @@ def band_pass_flat_rows(
         padded[:c, ext + n : ext + n + ext] = a[:, n - 1 - ext : n - 1][:, ::-1]
     spec = scipy.fft.rfft(padded, axis=1, workers=FFT_WORKERS)
     spec *= _flat_gain(m, float(fs_hz), float(band_hz[0]), float(band_hz[1]), float(transition_hz))
-    out = scipy.fft.irfft(spec, n=m, axis=1, workers=FFT_WORKERS)
+    if scratch:
+        # numpy's inverse transform (the same pocketfft, equal to the last bit here) writes
+        # into a reused array; scipy's allocates its output
+        out = np.fft.irfft(spec, n=m, axis=1, out=_scratch("band_pass", (rows, m), np.float32))
+    else:
+        out = scipy.fft.irfft(spec, n=m, axis=1, workers=FFT_WORKERS)
     return np.asarray(out[:c, ext : ext + n])
 
 
@@ -264,6 +273,27 @@ def _zero_padded_scratch(shape: tuple[int, ...], data_n: int) -> NDArray[np.floa
             cache.pop(next(iter(cache)))
         buf = np.empty(shape, dtype=np.float32)
         buf[..., data_n:] = 0.0
+        cache[key] = buf
+    return buf
+
+
+def _scratch(name: str, shape: tuple[int, ...], dtype: Any) -> NDArray[Any]:
+    """An array of ``shape`` and ``dtype`` for the output named ``name``, kept for this thread
+    (contents undefined); callers must be done with it before asking for it again."""
+    kind = np.dtype(dtype)
+    key = (name, shape, kind.str)
+    cache: dict[tuple[str, tuple[int, ...], str], NDArray[Any]] | None = getattr(
+        _SCRATCH, "outputs", None
+    )
+    if cache is None:
+        cache = _SCRATCH.outputs = {}
+    buf = cache.get(key)
+    if buf is None:
+        buf = np.empty(shape, dtype=kind)
+        if buf.nbytes > 4 * _SCRATCH_MAX_VALUES:
+            return buf  # one-off large outputs are not kept
+        if len(cache) >= 8:
+            cache.pop(next(iter(cache)))
         cache[key] = buf
     return buf
 
@@ -542,15 +572,21 @@ def _hilbert_transform(y: FloatArray) -> FloatArray:
 
     Computed with real transforms (multiply the one-sided spectrum by ``-i``, zero the DC and
     Nyquist bins), half the work of the complex transforms ``scipy.signal.hilbert`` uses; the
-    real part of the analytic signal is ``y`` itself.
+    real part of the analytic signal is ``y`` itself. The result is an array kept for this
+    thread: the next call overwrites it.
     """
-    n = y.shape[1]
-    spec = scipy.fft.rfft(y, axis=1, workers=FFT_WORKERS)
-    spec.real, spec.imag = spec.imag.copy(), -spec.real
+    rows, n = y.shape
+    # numpy's transforms write into arrays kept for this thread (scipy's allocate theirs, and
+    # their page faults cost more than these short transforms)
+    spec = np.fft.rfft(y, axis=1, out=_scratch("hilbert_spectrum", (rows, n // 2 + 1), complex))
+    real = _scratch("hilbert_real", spec.shape, np.float64)
+    np.copyto(real, spec.real)
+    spec.real = spec.imag
+    np.negative(real, out=spec.imag)
     spec[:, 0] = 0.0
     if n % 2 == 0:
         spec[:, -1] = 0.0
-    return np.asarray(scipy.fft.irfft(spec, n=n, axis=1, workers=FFT_WORKERS))
+    return np.fft.irfft(spec, n=n, axis=1, out=_scratch("hilbert", (rows, n), np.float64))
 
 
 def _upward_crossings(y: FloatArray) -> tuple[NDArray[np.intp], FloatArray]:
