@@ -7,9 +7,9 @@ Run from the repository root::
 
 scipy's pocketfft transforms several single-precision rows at once with vector instructions
 (four on the x86-64 wheels) and the remaining rows one at a time. The tremor analysis
-band-passes each block of 128 windows (51,600 samples with context, one transform length of
-52,488 after mirror extension) axis by axis: three rows. This script times, side by side in
-one process, a forward and inverse transform of
+band-passes each block of 256 windows (102,800 samples with context, 103,600 after mirror
+extension, rounded up to a fast transform length) axis by axis: three rows. This script times,
+side by side in one process, a forward and inverse transform of
 
 * ``3 rows`` (the baseline: one row per axis),
 * ``4 rows`` (the same three axes plus one row of zeros, what
@@ -33,7 +33,7 @@ import scipy.fft
 import dystonia.motion.tremor as tremor
 
 FS_HZ = 100.0
-BLOCK_N = 51_600  # 128 windows of 400 samples plus 2 s of context on each side
+BLOCK_N = 102_800  # 256 windows of 400 samples plus 2 s of context on each side
 
 
 def _per_call_ms(work: Callable[[], object], calls: int = 5) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 from scipy import signal
 
-from dystonia.motion import Recording, analyze, analyze_stream
+from dystonia.motion import MotionParams, NonWearParams, Recording, analyze, analyze_stream
 from dystonia.motion.io import iter_recording
+from dystonia.motion.io.batches import Batch
 from dystonia.motion.io.read import iter_batches
 from dystonia.motion.prepare import NonWearDetector
 from dystonia.motion.synthetic import Episode, tremor_episodes
@@ -42,16 +44,20 @@ def test_row_band_pass_equals_column_band_pass(n: int) -> None:
     assert np.array_equal(rows.T.astype(np.float64), band_pass_flat(x, FS, (3.0, 12.0)))
 
 
-@pytest.mark.parametrize("channels", [1, 3, 4, 5])
+@pytest.mark.parametrize(("channels", "padded_rows"), [(1, 1), (2, 2), (3, 4), (5, 5), (7, 8)])
 def test_zero_rows_added_for_the_vectorised_transform_change_nothing(
-    channels: int, monkeypatch: pytest.MonkeyPatch
+    channels: int, padded_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import dystonia.motion.tremor as tremor
 
     x = np.random.default_rng(channels).normal(size=(channels, 5000)) * 20.0
+    monkeypatch.setattr(tremor, "_SCRATCH", threading.local())  # this test's own scratch
     padded = band_pass_flat_rows(x, FS, (3.0, 12.0))
+    # one zero row only where it completes a group of four (three axes)
+    assert [shape[0] for shape, _ in tremor._SCRATCH.padded] == [padded_rows]
     monkeypatch.setattr(tremor, "_FFT_ROW_GROUP", 1)
     plain = band_pass_flat_rows(x, FS, (3.0, 12.0))
+    assert [shape[0] for shape, _ in tremor._SCRATCH.padded][-1] == channels
     assert padded.shape == plain.shape == (channels, 5000)
     assert np.array_equal(padded, plain)
 
@@ -162,9 +168,57 @@ def test_decoded_pieces_give_the_same_analysis_as_recordings(
         for name, values in from_path.windows.values.items():
             assert np.array_equal(values, other.windows.values[name], equal_nan=True), name
         assert from_path.tremor == other.tremor
-        assert from_path.non_wear == other.non_wear
+        assert from_path.non_wear.assessed == other.non_wear.assessed
+        assert np.array_equal(from_path.non_wear.non_wear, other.non_wear.non_wear)
     assert from_path.tremor["n_windows"] > 50
     assert acc_only or from_path.tremor["n_tremor_windows"] > 0
+
+
+@pytest.mark.parametrize("as_columns", [False, True])
+def test_batches_fed_on_the_grid_equal_the_recording(as_columns: bool) -> None:
+    """Pieces as the readers decode them, on the grid and over several blocks (the buffer
+    drops analysed samples and moves to new stores): device readers give (n, 3) arrays,
+    columnar readers three columns; both give the numbers of the whole recording."""
+    rec = tremor_episodes(
+        duration_s=3600, episodes=[Episode(300, 900, 5.5, 12, 0.4), Episode(2000, 600, 7.0, 6)]
+    )
+    assert rec.acc_g is not None and rec.gyro_dps is not None
+
+    def triplet(data: np.ndarray, a: int, b: int) -> Any:
+        part = data[a:b]
+        return tuple(np.ascontiguousarray(part[:, k]) for k in range(3)) if as_columns else part
+
+    step = 65_536
+    pieces = [
+        Batch(
+            rec.time_s[a : a + step],
+            triplet(rec.acc_g, a, a + step),
+            triplet(rec.gyro_dps, a, a + step),
+        )
+        for a in range(0, rec.n_samples, step)
+    ]
+    # the synthetic wrist lies still (non-wear all day): windows compared with non-wear off,
+    # the non-wear statistics (fed axis by axis) with it on
+    worn = MotionParams(non_wear=NonWearParams(enabled=False))
+    from_batches = analyze_stream(pieces, params=worn, source="pieces")
+    whole = analyze(rec, params=worn)
+    assert from_batches.tremor["n_tremor_windows"] > 100
+    assert np.array_equal(from_batches.windows.start_s, whole.windows.start_s)
+    for name, values in whole.windows.values.items():
+        assert np.array_equal(values, from_batches.windows.values[name], equal_nan=True), name
+    assert from_batches.tremor == whole.tremor
+    still, whole_still = analyze_stream(pieces, source="pieces").non_wear, analyze(rec).non_wear
+    assert still.assessed and np.array_equal(still.non_wear, whole_still.non_wear)
+    assert still.non_wear.all()
+
+
+def test_non_wear_of_float32_axes_is_summed_in_float64() -> None:
+    rng = np.random.default_rng(6)
+    acc = rng.normal(0, 0.002, (9000, 3)) + np.array([0.0, 0.0, 1.0])
+    wide, narrow = NonWearDetector(5.0), NonWearDetector(5.0)
+    wide.update_axes(0, tuple(acc[:, k].astype(np.float32).astype(np.float64) for k in range(3)))
+    narrow.update_axes(0, tuple(acc[:, k].astype(np.float32) for k in range(3)))
+    assert np.array_equal(wide._m2, narrow._m2)
 
 
 def test_non_wear_axis_by_axis_equals_rows() -> None:
@@ -184,8 +238,12 @@ def test_non_wear_axis_by_axis_equals_rows() -> None:
     # signal rounding only, never negative (a standard deviation under 1e-7 g; the non-wear
     # thresholds are milli-g)
     half = rows.sub_n
-    expected = ((acc[:half] - acc[:half].mean(axis=0)) ** 2).sum(axis=0)
-    assert np.allclose(rows._m2[0], expected, rtol=1e-8)
+    for j in range(rows._m2.shape[0]):
+        part = acc[j * half : (j + 1) * half]
+        expected = ((part - part.mean(axis=0)) ** 2).sum(axis=0)  # two-pass reference
+        assert np.allclose(rows._m2[j], expected, rtol=1e-8), j
+        assert np.allclose(rows._mean[j], part.mean(axis=0), rtol=1e-12)
+        assert np.array_equal(rows._min[j], part.min(axis=0))
     still = NonWearDetector(5.0)
     still.update(0, np.tile([0.1, -0.3, 0.98], (5000, 1)))
     assert np.all(still._m2 >= 0.0) and np.all(np.sqrt(still._m2 / still.sub_n) < 1e-7)

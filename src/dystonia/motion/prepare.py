@@ -421,6 +421,8 @@ class NonWearDetector:
         valid: NDArray[np.bool_] | None = None,
     ) -> None:
         """:meth:`update` with the accelerometer given axis by axis (three 1-D arrays, g)."""
+        # float64 sums whatever the axes hold (float32 sums of squares lose the variance)
+        axes = [np.asarray(axes[k], dtype=np.float64) for k in range(3)]
         if valid is None:
             size = int(axes[0].shape[0])
             if size == 0:

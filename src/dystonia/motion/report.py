@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -338,10 +338,14 @@ class MotionAnalyzer:
         if not isinstance(chunk, Batch):
             return self._channel_block(chunk, last_only=True)
         axes: list[Any] = []
-        if self.kind == "gyro":
-            axes += chunk.axes("gyro") or []
-        if self._has_acc:
-            axes += chunk.axes("acc") or []
+        sensors: tuple[tuple[Literal["acc", "gyro"], bool], ...] = (
+            ("gyro", self.kind == "gyro"),
+            ("acc", self._has_acc),
+        )
+        for sensor, wanted in sensors:
+            data = chunk.axes(sensor) if wanted else None
+            if data is not None:
+                axes.extend(data[k] for k in range(3))
         return np.array([[float(axis[-1]) for axis in axes]])
 
     # -- feeding -----------------------------------------------------------------------
@@ -672,7 +676,8 @@ class MotionAnalyzer:
         """Analyse a block of windows on a worker thread; results are taken in order.
 
         The arguments refer to the buffer as it is now; the worker reads slices of it, which
-        later buffer updates never modify (they build new arrays).
+        later buffer updates never modify (they write only past the buffer's end, or move the
+        buffer to a new store, :meth:`_append`).
         """
         if _ANALYSIS_THREADS <= 0:  # analyse here, in the calling thread
             self._accept(*self._block_features(ks, s, self._buf[:, lo:hi], self._buf_valid[lo:hi]))

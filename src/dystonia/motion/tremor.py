@@ -100,9 +100,10 @@ _HILBERT_ROWS = 256
 FFT_WORKERS = 1
 
 #: scipy's pocketfft transforms four single-precision rows at a time with vector instructions
-#: and the rest one by one: three rows (one per axis) take twice as long as four, so batched
-#: band-passes are padded with zero rows to a multiple of four (measured in
-#: ``benchmarks/bench_fft_rows.py``).
+#: (its SSE width in the x86-64 wheels) and the rest one by one: three rows (one per axis) take
+#: twice as long as four, so a band-pass of three rows gets a fourth row of zeros (measured in
+#: ``benchmarks/bench_fft_rows.py``; where the width differs, the zero row only costs a
+#: quarter more).
 _FFT_ROW_GROUP = 4
 
 
@@ -223,9 +224,14 @@ def band_pass_flat_rows(
     ext = min(n - 1, int(np.ceil(2.0 / transition_hz * fs_hz)))
     m = scipy.fft.next_fast_len(n + 2 * ext, real=True)
     # mirror extension (numpy "reflect") and zero padding written straight into the float32
-    # input of the transform (scipy's own zero padding copies the data once more); rows of
-    # zeros up to a multiple of _FFT_ROW_GROUP, so that every row takes the vectorised path
-    rows = -(-c // _FFT_ROW_GROUP) * _FFT_ROW_GROUP
+    # input of the transform (scipy's own zero padding copies the data once more); one row of
+    # zeros when it completes a group of _FFT_ROW_GROUP (three axes), so that every row takes
+    # the vectorised path; never more (one or two rows padded to four would cost more than the
+    # scalar path saves), nor for transforms too large to keep as scratch
+    rows = c
+    group = _FFT_ROW_GROUP
+    if group > 1 and c % group == group - 1 and (c + 1) * m <= _SCRATCH_MAX_VALUES:
+        rows = c + 1
     padded = _zero_padded_scratch((rows, m), n + 2 * ext)
     padded[c:] = 0.0
     padded[:c, ext : ext + n] = a

@@ -100,8 +100,9 @@ def iter_recording(
         ``t0 + k * chunk_s <= time_s < t0 + (k + 1) * chunk_s`` where ``t0`` is the first
         sample time; windows without samples (inside gaps) are not yielded. None yields the
         pieces as the reader decodes them (a few megabytes each, not aligned to time, never
-        copied or joined): the cheapest stream when chunk boundaries do not matter, as for
-        :func:`dystonia.motion.analyze`.
+        joined; a columnar reader's three columns per sensor are stacked into the ``(n, 3)``
+        arrays of a Recording): the cheapest stream of Recordings when chunk boundaries do not
+        matter. :func:`iter_batches` gives the pieces without even that copy.
 
     Yields
     ------
