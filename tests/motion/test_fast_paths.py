@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -221,14 +222,28 @@ def test_non_wear_of_float32_axes_is_summed_in_float64() -> None:
     assert np.array_equal(wide._m2, narrow._m2)
 
 
-def test_non_wear_axis_by_axis_equals_rows() -> None:
-    rng = np.random.default_rng(4)
-    acc = rng.normal(0, 0.01, (20_000, 3)) + np.array([0.0, 0.0, 1.0])
-    rows, axes = NonWearDetector(5.0), NonWearDetector(5.0)
+def _fed_in_pieces(
+    seed: int,
+    one: Callable[[NonWearDetector, int, np.ndarray], None],
+    other: Callable[[NonWearDetector, int, np.ndarray], None],
+) -> tuple[np.ndarray, NonWearDetector, NonWearDetector]:
+    """20,000 samples of a wrist lying still fed in pieces to two detectors, two ways."""
+    acc = np.random.default_rng(seed).normal(0, 0.01, (20_000, 3)) + np.array([0.0, 0.0, 1.0])
+    first, second = NonWearDetector(5.0), NonWearDetector(5.0)
     for a in range(0, 20_000, 3333):
-        part = acc[a : a + 3333]
-        rows.update(a, part)
-        axes.update_axes(a, tuple(np.ascontiguousarray(part[:, k]) for k in range(3)))
+        one(first, a, acc[a : a + 3333])
+        other(second, a, acc[a : a + 3333])
+    return acc, first, second
+
+
+def test_non_wear_axis_by_axis_equals_rows() -> None:
+    acc, rows, axes = _fed_in_pieces(
+        4,
+        lambda det, a, part: det.update(a, part),
+        lambda det, a, part: det.update_axes(
+            a, tuple(np.ascontiguousarray(part[:, k]) for k in range(3))
+        ),
+    )
     # strided and contiguous sums may add in another order (the z axis, 1 g +- 0.01 g, loses
     # 1e4 x rounding to the subtraction of the sum-of-squares form): equal to 1e-9
     assert np.allclose(rows._m2, axes._m2, rtol=1e-9, atol=0)
@@ -250,13 +265,11 @@ def test_non_wear_axis_by_axis_equals_rows() -> None:
 
 
 def test_non_wear_all_valid_path_equals_masked_path() -> None:
-    rng = np.random.default_rng(3)
-    acc = rng.normal(0, 0.01, (20_000, 3)) + np.array([0.0, 0.0, 1.0])
-    fast, masked = NonWearDetector(5.0), NonWearDetector(5.0)
-    for a in range(0, 20_000, 3333):
-        part = acc[a : a + 3333]
-        fast.update(a, part)
-        masked.update(a, part, np.ones(part.shape[0], dtype=bool))
+    _, fast, masked = _fed_in_pieces(
+        3,
+        lambda det, a, part: det.update(a, part),
+        lambda det, a, part: det.update(a, part, np.ones(part.shape[0], dtype=bool)),
+    )
     assert np.allclose(fast._m2, masked._m2, rtol=1e-9)
     assert np.array_equal(fast._min, masked._min)
     assert np.array_equal(fast._n, masked._n)

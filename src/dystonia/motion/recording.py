@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Axes", "Recording"]
+__all__ = ["Axes", "Recording", "channel_names"]
 
 #: Three axes of one sensor, axis by axis: a ``(3, n)`` array or three arrays of shape ``(n,)``.
 Axes = NDArray[np.float64] | Sequence[NDArray[np.float64]]
@@ -57,9 +57,14 @@ class Recording:
     @property
     def channels(self) -> list[str]:
         """Contract column names present, e.g. ``["acc_x", "acc_y", "acc_z"]``."""
-        names: list[str] = []
-        if self.acc_g is not None:
-            names += ["acc_x", "acc_y", "acc_z"]
-        if self.gyro_dps is not None:
-            names += ["gyro_x", "gyro_y", "gyro_z"]
-        return names
+        return channel_names(self.acc_g is not None, self.gyro_dps is not None)
+
+
+def channel_names(has_acc: bool, has_gyro: bool) -> list[str]:
+    """Contract column names of the sensors present, accelerometer first."""
+    names: list[str] = []
+    if has_acc:
+        names += ["acc_x", "acc_y", "acc_z"]
+    if has_gyro:
+        names += ["gyro_x", "gyro_y", "gyro_z"]
+    return names

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dystonia.exceptions import UnreadableFileError
-from dystonia.motion.recording import Axes, Recording
+from dystonia.motion.recording import Axes, Recording, channel_names
 
 __all__ = ["Batch", "Event", "Source", "Triplet", "as_decoded", "concatenate", "decoded", "rechunk"]
 
@@ -124,12 +124,7 @@ class Batch:
     @property
     def channels(self) -> list[str]:
         """Contract column names present, as :attr:`Recording.channels`."""
-        names: list[str] = []
-        if self._acc is not None:
-            names += ["acc_x", "acc_y", "acc_z"]
-        if self._gyro is not None:
-            names += ["gyro_x", "gyro_y", "gyro_z"]
-        return names
+        return channel_names(self._acc is not None, self._gyro is not None)
 
     @property
     def n_samples(self) -> int:
