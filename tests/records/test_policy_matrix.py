@@ -35,7 +35,7 @@ EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
         "toxin.create": (N, N), "toxin.read": (Y, Y), "recording.create": (N, N), "ink.create": (N, N),
         "recording.read": (Y, Y), "diary.create": (N, N), "diary.read": (Y, Y),
         "record.void": (N, N), "summary.read": (Y, Y), "fhir.export": (Y, Y),
-        "fhir.import": (Y, Y), "user.manage": (Y, Y), "audit.read": (Y, Y), "audit.verify": (Y, Y),
+        "fhir.import": (Y, Y), "report.export": (Y, Y), "user.manage": (Y, Y), "audit.read": (Y, Y), "audit.verify": (Y, Y),
     },
     "clinician": {
         "patient.list": (Y, Y), "patient.create": (Y, Y), "patient.read": (Y, N),
@@ -45,7 +45,7 @@ EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
         "toxin.create": (Y, N), "toxin.read": (Y, N), "recording.create": (Y, N), "ink.create": (Y, N),
         "recording.read": (Y, N), "diary.create": (Y, N), "diary.read": (Y, N),
         "record.void": (Y, N), "summary.read": (Y, N), "fhir.export": (Y, N),
-        "fhir.import": (Y, N), "user.manage": (N, N), "audit.read": (N, N), "audit.verify": (N, N),
+        "fhir.import": (Y, N), "report.export": (Y, N), "user.manage": (N, N), "audit.read": (N, N), "audit.verify": (N, N),
     },
     "patient": {
         "patient.list": (Y, Y), "patient.create": (N, N), "patient.read": (Y, N),
@@ -55,7 +55,7 @@ EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
         "toxin.create": (N, N), "toxin.read": (Y, N), "recording.create": (N, N), "ink.create": (Y, N),
         "recording.read": (Y, N), "diary.create": (Y, N), "diary.read": (Y, N),
         "record.void": (N, N), "summary.read": (Y, N), "fhir.export": (N, N),
-        "fhir.import": (N, N), "user.manage": (N, N), "audit.read": (N, N), "audit.verify": (N, N),
+        "fhir.import": (N, N), "report.export": (N, N), "user.manage": (N, N), "audit.read": (N, N), "audit.verify": (N, N),
     },
 }  # fmt: skip
 
@@ -145,6 +145,7 @@ OPERATIONS = {
     "medication.create": lambda r, who, pid: r.add_medication(who, pid, name="clonazepam"),
     "toxin.create": lambda r, who, pid: r.add_toxin_session(who, pid, SESSION),
     "fhir.export": lambda r, who, pid: r._patient_scoped(who, "fhir.export", pid, "fhir", lambda s, p: (None, p.id)),
+    "report.export": lambda r, who, pid: r.report_overview(who, pid),
 }  # fmt: skip
 
 

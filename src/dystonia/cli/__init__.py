@@ -33,6 +33,7 @@ from dystonia.cli import ink as _ink  # noqa: E402,F401
 from dystonia.cli import motion as _motion  # noqa: E402,F401
 from dystonia.cli import scales as _scales  # noqa: E402,F401
 from dystonia.cli import server as _server  # noqa: E402,F401
+from dystonia.cli import summary as _summary  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from dystonia.cli import app
-from dystonia.cli._output import print_json
+from dystonia.cli._output import check_target, print_json, write_atomic
 from dystonia.exceptions import InvalidInputError, UnreadableFileError
 
 if TYPE_CHECKING:
@@ -81,20 +79,14 @@ def export_command(
     """A patient's record as a validated FHIR R4B Bundle (JSON on stdout, or --out FILE)."""
     from dystonia.records.service import SYSTEM
 
+    if out is not None:
+        check_target(out)  # before the export is read and audited
     bundle = _records().fhir_export(SYSTEM, patient_id)
     if out is None:
         print_json(bundle)
         return
     text = json.dumps(bundle, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    target = out.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(out, text.encode("utf-8"))
     n = len(bundle.get("entry") or [])
     typer.echo(
         f"wrote {out}: FHIR R4B Bundle ({bundle['type']}) of patient {patient_id}, {n} resources"

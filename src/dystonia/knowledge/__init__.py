@@ -382,6 +382,12 @@ class BotulinumTable(_Strict):
                 return product
         return None
 
+    def display_name(self, product_id: str) -> str:
+        """A product as clinicians read it (``onabotulinumtoxinA (Botox)``); an unknown id as
+        given, never replaced by a guess."""
+        found = self.product(product_id)
+        return found.display if found else product_id
+
     def rule(self, rule_id: str) -> BotulinumRule:
         """The warning rule with this id (KeyError when there is none: a programming error)."""
         for rule in self.rules:

@@ -63,6 +63,7 @@ ACTIONS: dict[str, bool] = {
     "summary.read": True,
     "fhir.export": True,
     "fhir.import": True,
+    "report.export": True,
     "user.manage": False,
     "audit.read": False,
     "audit.verify": False,
@@ -98,6 +99,7 @@ MATRIX: dict[Role, dict[str, Scope]] = {
         **{a: "any" for a in _CLINICAL_READS},
         "fhir.export": "any",
         "fhir.import": "any",
+        "report.export": "any",
         "user.manage": "any",
         "audit.read": "any",
         "audit.verify": "any",
@@ -111,6 +113,7 @@ MATRIX: dict[Role, dict[str, Scope]] = {
         "ink.create": "assigned",
         "fhir.export": "assigned",
         "fhir.import": "assigned",
+        "report.export": "assigned",
     },
     "patient": {
         "patient.list": "self",

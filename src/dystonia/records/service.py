@@ -1051,6 +1051,21 @@ class Records:
         )
         return bundle_from_overview(overview)
 
+    def report_overview(self, who: Principal, patient_id: int) -> dict[str, Any]:
+        """Everything on file, to be printed as the clinical summary PDF
+        (:func:`dystonia.web.report_pdf.summary_pdf`).
+
+        Audited as ``report.export``, apart from page reads: a PDF leaves the system. Allowed
+        to admins and the patient's assigned clinicians (as a FHIR export is).
+        """
+        return self._patient_scoped(
+            who,
+            "report.export",
+            patient_id,
+            "summary.pdf",
+            lambda s, p: (self._overview(s, p), p.id),
+        )
+
     def fhir_import(
         self, who: Principal, patient_id: int, bundle: Mapping[str, Any] | str | bytes
     ) -> dict[str, Any]:

@@ -288,3 +288,17 @@ async def fhir_import(
 def fhir_bundle(patient_id: int, info: ApiUser, records: RecordsDep) -> dict[str, Any]:
     """A FHIR R4B Bundle (collection) of everything on file."""
     return records.fhir_export(info.principal, patient_id)
+
+
+@router.get(
+    "/patients/{patient_id}/summary.pdf",
+    tags=["interop"],
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF summary"}},
+)
+def summary_pdf(patient_id: int, info: ApiUser, records: RecordsDep) -> Response:
+    """The clinical summary as an A4 PDF (admins; the patient's assigned clinicians)."""
+    from dystonia.web.report_pdf import download_headers, summary_file
+
+    name, pdf = summary_file(records, info.principal, patient_id)
+    return Response(pdf, media_type="application/pdf", headers=download_headers(name))

@@ -398,8 +398,7 @@ def product_label(product_id: str) -> str:
     """A toxin product id as clinicians read it: ``onabotulinumtoxinA (Botox)``."""
     from dystonia.knowledge import botulinum
 
-    found = botulinum().product(product_id)
-    return found.display if found else product_id
+    return botulinum().display_name(product_id)
 
 
 def _version() -> str:

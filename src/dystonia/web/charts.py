@@ -27,9 +27,10 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,7 +42,9 @@ __all__ = [
     "DiaryPoint",
     "ScorePoint",
     "ToxinMark",
+    "series_from_overview",
     "sparkline_svg",
+    "trailing_mean",
     "trajectory_svg",
 ]
 
@@ -129,6 +132,54 @@ class DiaryPoint:
     day: datetime.date
     severity_0_10: float
     pain_0_10: float | None
+
+
+def series_from_overview(
+    overview: Mapping[str, Any],
+) -> tuple[list[ScorePoint], list[ToxinMark], list[DiaryPoint]]:
+    """The points of a patient's trajectory, from the record's overview
+    (:meth:`dystonia.records.service.Records.overview`).
+
+    Voided records are left out; of several diary entries on one day the newest wins.
+
+    Returns
+    -------
+    scores, toxin, diary : lists of ScorePoint, ToxinMark, DiaryPoint
+        In the overview's order (scores and sessions by date, the diary by day).
+    """
+    day_of = datetime.date.fromisoformat
+    scores = [
+        ScorePoint(
+            day=day_of(r["rated_on"]),
+            scale=r["scale"],
+            total=float(r["total"]),
+            maximum=float(r["max"]) if r.get("max") else None,
+            label=f"{r['scale'].upper()} total",
+        )
+        for r in overview["scales"]
+        if not r["voided"]
+    ]
+    toxin = [
+        ToxinMark(day=day_of(t["date"]), product=t["product"], total_units=float(t["total_units"]))
+        for t in overview["toxin"]
+        if not t["voided"]
+    ]
+    latest: dict[str, Mapping[str, Any]] = {}
+    for d in overview["diary"]:
+        if not d["voided"]:
+            latest[d["date"]] = d  # the newest entry of a day wins
+    # ~3,650 points per 10 years: positional arguments (a frozen dataclass is ~2x slower with
+    # keywords)
+    diary = []
+    for day in sorted(latest):  # already in order from the overview: a linear-time check
+        d = latest[day]
+        pain = d["pain_0_10"]
+        diary.append(
+            DiaryPoint(
+                day_of(day), float(d["severity_0_10"]), None if pain is None else float(pain)
+            )
+        )
+    return scores, toxin, diary
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,16 +537,30 @@ def _draw_scores(
                 )
 
 
-def _rolling_path(
-    axis: _TimeAxis, panel: _Panel, days: NDArray[np.int64], values: NDArray[np.float64]
-) -> str:
-    """Path data of the trailing 7-day mean, one point per pixel column, broken at gaps.
+def trailing_mean(
+    days: NDArray[np.int64], values: NDArray[np.float64]
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Trailing 7-day mean of daily values, on every day where it is defined.
 
-    The mean is taken over the calendar days ``[d - 6, d]`` on every day whose window holds at
-    least ``_ROLLING_MIN_ENTRIES`` entries; the line breaks where a window holds fewer.
+    The mean on day ``d`` is taken over the calendar days ``[d - 6, d]`` when that window
+    holds at least 3 entries; on sparser days it is not defined (a line through it breaks).
+
+    Parameters
+    ----------
+    days : ndarray of int64
+        Day numbers of the entries (``date.toordinal()``), increasing, one entry per day.
+    values : ndarray of float64
+        The entries' values, same length.
+
+    Returns
+    -------
+    offsets : ndarray of int64
+        Days, counted from ``days[0]``, on which the mean is defined.
+    mean : ndarray of float64
+        The mean on each of those days.
     """
     if days.size == 0:
-        return ""
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     length = int(days[-1] - days[0]) + 1
     total = np.zeros(length + 1)
     count = np.zeros(length + 1)
@@ -507,10 +572,25 @@ def _rolling_path(
     lo = np.maximum(hi - _ROLLING_DAYS, 0)
     n = count[hi] - count[lo]
     valid = n >= _ROLLING_MIN_ENTRIES
-    if not valid.any():
+    return np.flatnonzero(valid).astype(np.int64), (total[hi] - total[lo])[valid] / n[valid]
+
+
+def _rolling_path(
+    axis: _TimeAxis, panel: _Panel, days: NDArray[np.int64], values: NDArray[np.float64]
+) -> str:
+    """Path data of the trailing 7-day mean, one point per pixel column, broken at gaps.
+
+    The mean is taken over the calendar days ``[d - 6, d]`` on every day whose window holds at
+    least ``_ROLLING_MIN_ENTRIES`` entries; the line breaks where a window holds fewer.
+    """
+    if days.size == 0:
         return ""
-    mean = (total[hi] - total[lo])[valid] / n[valid]
-    x = axis.x0 + (np.arange(length)[valid] + (days[0] - axis.first)) * axis.px_per_day
+    offsets, mean = trailing_mean(days, values)
+    if mean.size == 0:
+        return ""
+    valid = np.zeros(int(days[-1] - days[0]) + 1, dtype=bool)
+    valid[offsets] = True
+    x = axis.x0 + (offsets + (days[0] - axis.first)) * axis.px_per_day
     run = np.cumsum(~valid)[valid]  # a new run after every day too sparse to average
     column = np.floor(x).astype(np.int64)
     key = run * (int(column.max()) + 2) + column

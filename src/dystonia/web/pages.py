@@ -80,46 +80,9 @@ def _redirect(url: str, request: Request) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def _date(value: str | None) -> dt.date:
-    return dt.date.fromisoformat(value) if value else dt.date.today()
-
-
 def chart_for(overview: dict[str, Any], *, title: str, width_px: int = 960) -> Markup:
     """The trajectory chart (scores, toxin cycles, diary on one time axis) as inline SVG."""
-    scores = [
-        charts.ScorePoint(
-            day=_date(r["rated_on"]),
-            scale=r["scale"],
-            total=float(r["total"]),
-            maximum=float(r["max"]) if r.get("max") else None,
-            label=f"{r['scale'].upper()} total",
-        )
-        for r in overview["scales"]
-        if not r["voided"]
-    ]
-    toxin = [
-        charts.ToxinMark(
-            day=_date(t["date"]), product=t["product"], total_units=float(t["total_units"])
-        )
-        for t in overview["toxin"]
-        if not t["voided"]
-    ]
-    latest: dict[str, dict[str, Any]] = {}
-    for d in overview["diary"]:
-        if not d["voided"]:
-            latest[d["date"]] = d  # the newest entry of a day wins
-    # ~3,650 points per 10 years: positional arguments (a frozen dataclass is ~2x slower with
-    # keywords) and date.fromisoformat directly (every diary row has its date)
-    day_of = dt.date.fromisoformat
-    diary = []
-    for day in sorted(latest):  # already in order from the overview: a linear-time check
-        d = latest[day]
-        pain = d["pain_0_10"]
-        diary.append(
-            charts.DiaryPoint(
-                day_of(day), float(d["severity_0_10"]), None if pain is None else float(pain)
-            )
-        )
+    scores, toxin, diary = charts.series_from_overview(overview)
     svg = charts.trajectory_svg(
         scores=scores, toxin=toxin, diary=diary, title=title, width_px=width_px
     )
@@ -322,6 +285,7 @@ def _patient_context(ov: dict[str, Any], info: SessionInfo) -> dict[str, Any]:
         "timeline": _timeline(ov),
         "scales": list_scales(),
         "can_write": info.principal.role == "clinician",
+        "can_export": info.principal.role in ("clinician", "admin"),
         "nav_active": "patients",
         "today": dt.date.today().isoformat(),
     }
@@ -697,6 +661,15 @@ def recording_page(
         info,
         {"title": rec["filename"], "p": ov["patient"], "rec": rec, "nav_active": "patients"},
     )
+
+
+@router.get("/patients/{patient_id}/summary.pdf")
+def summary_pdf(patient_id: int, info: PageUser, records: RecordsDep) -> Response:
+    """The clinical summary as an A4 PDF download."""
+    from dystonia.web.report_pdf import download_headers, summary_file
+
+    name, pdf = summary_file(records, info.principal, patient_id)
+    return Response(pdf, media_type="application/pdf", headers=download_headers(name))
 
 
 @router.get("/patients/{patient_id}/recordings/{recording_id}/figure.png")
