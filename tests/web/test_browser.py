@@ -157,6 +157,21 @@ def test_clinician_creates_patient_assesses_and_scores(page: Any, server: str) -
     expect(chart.locator("svg")).to_have_count(1)
     expect(chart).to_contain_text("TWSTRS")
     shot(page, "04-patient-page")
+
+    # the clinical summary PDF, downloaded by the browser
+    with page.expect_download() as download_info:
+        page.get_by_test_id("summary-pdf").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("clinical-summary-")
+    assert download.suggested_filename.endswith(".pdf")
+    pdf = Path(download.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    import io
+
+    from pypdf import PdfReader
+
+    text = " ".join(pg.extract_text() for pg in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Jordan Testcase" in text and "TWSTRS" in text
     assert page.console_errors == []
 
 
