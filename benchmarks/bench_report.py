@@ -7,11 +7,16 @@ database. Timed in one process, interleaved, best and median of ``--repeat`` run
 - ``overview``: :meth:`Records.overview`, the database read every view of the record pays;
 - ``page chart``: the patient page's SVG trajectory (``chart_for``), the same data drawn for the
   screen;
-- ``matplotlib floor``: the summary's own text (read back with pypdf, line by line) drawn with
-  one ``fig.text`` per line on as many A4 pages, no chart: matplotlib's cost for that text;
+- ``text in DejaVu``: the summary's own text (read back with pypdf, line by line), one text
+  artist per line on as many A4 pages, no chart, in matplotlib's default font (DejaVu, laid
+  out character by character through FreeType): what the summary cost before it set text in
+  the PDF standard fonts;
+- ``text, std fonts`` (the floor): the same text in the PDF standard fonts, as the summary sets
+  it: the least any summary of that text can cost with matplotlib;
 - ``summary_pdf``: the whole summary (layout, trajectory with matplotlib, every section).
 
-Ratios printed: ``summary_pdf`` against the floor and against the overview read. No target is
+Ratios printed: ``summary_pdf`` against the floor, against the DejaVu text and against the
+overview read. No target is
 set by an issue; a summary should cost about as long as a click (under a second for 10 years).
 
 Usage: python benchmarks/bench_report.py [--repeat N]
@@ -40,13 +45,20 @@ from dystonia.web.report_pdf import summary_pdf
 AT = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
 
 
-def _floor_pdf(pages: list[list[str]]) -> bytes:
-    """The same lines of text, one ``fig.text`` each on as many A4 pages, through matplotlib's
-    PDF backend (Type 3 fonts, as the summary): the cost of matplotlib's text alone."""
+def _text_pdf(pages: list[list[str]], *, standard_fonts: bool) -> bytes:
+    """The same lines of text, one artist each on as many A4 pages, through matplotlib's PDF
+    backend: in DejaVu (matplotlib's default, Type 3) or in the PDF standard fonts as the
+    summary sets WinAnsi text (:class:`dystonia.web.report_pdf._CoreText`)."""
     import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
+    from dystonia.web.report_pdf import _CoreText
+
+    cls, family, weight = (
+        (_CoreText, "Helvetica", "medium") if standard_fonts else (Text, "DejaVu Sans", "normal")
+    )
     buf = io.BytesIO()
     with (
         matplotlib.rc_context({"pdf.fonttype": 3}),
@@ -55,7 +67,9 @@ def _floor_pdf(pages: list[list[str]]) -> bytes:
         for lines in pages:
             fig = Figure(figsize=(8.27, 11.69))
             for i, line in enumerate(lines):
-                fig.text(0.05, 0.95 - i * 0.011, line, fontsize=8)
+                fig.add_artist(
+                    cls(0.05, 0.95 - i * 0.011, line, fontsize=8, family=family, weight=weight)
+                )
             pdf.savefig(fig)
     return buf.getvalue()
 
@@ -100,19 +114,21 @@ def main() -> None:
             text = [pg.extract_text().splitlines() for pg in PdfReader(io.BytesIO(pdf)).pages]
             n_pages = len(text)
             rows: dict[str, list[float]] = {
-                k: [] for k in ("overview", "page chart", "floor", "pdf")
+                k: [] for k in ("overview", "page chart", "dejavu", "floor", "pdf")
             }
             for _ in range(args.repeat):  # interleaved: a noisy moment hits every row alike
                 rows["overview"] += _time(lambda pid=pid: records.overview(SYSTEM, pid), 1)
                 rows["page chart"] += _time(
                     lambda ov=ov: chart_for(ov, title="t", width_px=1100), 1
                 )
-                rows["floor"] += _time(lambda text=text: _floor_pdf(text), 1)
+                rows["dejavu"] += _time(lambda text=text: _text_pdf(text, standard_fonts=False), 1)
+                rows["floor"] += _time(lambda text=text: _text_pdf(text, standard_fonts=True), 1)
                 rows["pdf"] += _time(lambda ov=ov: summary_pdf(ov, generated_at=AT), 1)
             names = {
                 "overview": "overview (DB)",
                 "page chart": "page chart (SVG)",
-                "floor": "matplotlib floor",
+                "dejavu": "text in DejaVu",
+                "floor": "text, std fonts",
                 "pdf": "summary_pdf",
             }
             for key, label in names.items():
@@ -121,7 +137,9 @@ def main() -> None:
                 print(f"{years:>6} y {label:<18} {best:>9.1f} {med:>10.1f}{extra}")
             best = {k: min(v) for k, v in rows.items()}
             print(
-                f"{years:>6} y summary_pdf / matplotlib floor: {best['pdf'] / best['floor']:.2f}x;"
+                f"{years:>6} y summary_pdf / text in standard fonts (floor): "
+                f"{best['pdf'] / best['floor']:.2f}x; / text in DejaVu: "
+                f"{best['pdf'] / best['dejavu']:.2f}x;"
                 f" / overview read: {best['pdf'] / best['overview']:.1f}x;"
                 f" per page {best['pdf'] / n_pages * 1e3:.0f} ms"
             )

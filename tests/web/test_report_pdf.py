@@ -363,3 +363,33 @@ def test_every_conclusion_points_to_a_listed_source(chart) -> None:  # type: ign
     cited = {int(n) for group in ends for n in group.split(",")}
     listed = {int(n) for n in re.findall(r"^\s*\[(\d+)\] ", text, flags=re.MULTILINE)}
     assert cited and cited == listed == set(range(1, max(listed) + 1))
+
+
+def _fonts(pdf: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        fonts = page["/Resources"]["/Font"]
+        names |= {str(f.get_object()["/BaseFont"]) for f in fonts.values()}
+    return names
+
+
+def test_text_beyond_winansi_keeps_every_character() -> None:
+    """Latin-1 text is set in the PDF standard fonts; any other line in embedded DejaVu, so a
+    name like Łukasz Żółć or a note in Greek is never replaced by question marks."""
+    patient = {"id": 9, "display_name": "Łukasz Żółć", "birth_year": 1960, "sex": None,
+               "demo": False}  # fmt: skip
+    visits = [
+        {"date": "2026-02-01", "kind": "clinic", "note": "δυστονία, réévaluée", "voided": False}
+    ]
+    pdf = summary_pdf(_overview(patient=patient, visits=visits), generated_at=AT)
+    text = _flat(_pages(pdf))
+    assert "Łukasz Żółć" in text and "δυστονία, réévaluée" in text
+    assert "?" not in text  # nothing replaced
+    fonts = _fonts(pdf)
+    assert "/Helvetica" in fonts and any("DejaVu" in f for f in fonts)
+
+
+def test_plain_latin_text_embeds_no_font_for_the_body() -> None:
+    fonts = _fonts(summary_pdf(_overview(), generated_at=AT))
+    assert {"/Helvetica", "/Helvetica-Bold"} <= fonts
+    assert not any("DejaVu" in f for f in fonts)  # no chart, no other script: nothing embedded

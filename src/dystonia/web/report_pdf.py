@@ -30,7 +30,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import matplotlib
 import numpy as np
+from matplotlib.text import Text
 
 from dystonia.web import charts
 
@@ -86,6 +88,7 @@ _MUTED_BODY = _Style(8.8, colour=_MUTED)
 _WARN = _Style(8.8, colour=_DANGER)
 _MONO = _Style(7.4, family="DejaVu Sans Mono", em_per_char=0.602)
 _SMALL_BODY = _Style(7.6)
+_FOOTER = _Style(6.5, colour=_MUTED)
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,46 @@ def _voided(overview: Mapping[str, Any]) -> int:
 
 
 # ------------------------------------------------------------------------------ layout
+_CORE_FAMILY = {"DejaVu Sans": "Helvetica", "DejaVu Sans Mono": "Courier"}
+
+
+class _CoreText(Text):
+    """Text set in a PDF standard font (Helvetica, Courier), which every PDF reader has.
+
+    Written as one string with the font's AFM metrics: no font to embed and no per-character
+    layout, about 9 times faster than the same text in DejaVu through FreeType. Only for text
+    that WinAnsi (cp1252) can encode; :func:`_add_text` decides.
+    """
+
+    def draw(self, renderer: Any) -> None:
+        with matplotlib.rc_context({"pdf.use14corefonts": True}):
+            super().draw(renderer)
+
+
+def _add_text(fig: Any, x: float, y: float, text: str, style: _Style, **kw: Any) -> None:
+    """One line of text at figure coordinates ``(x, y)``: in a standard PDF font when WinAnsi
+    can encode it, otherwise in DejaVu (embedded), so no character is ever replaced."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        fig.text(x, y, text, fontsize=style.size_pt, family=style.family, weight=style.weight,
+                 color=style.colour, **kw)  # fmt: skip
+        return
+    weight = "bold" if style.weight == "bold" else "medium"  # the AFM regular weight's name
+    fig.add_artist(
+        _CoreText(
+            x,
+            y,
+            text,
+            fontsize=style.size_pt,
+            family=_CORE_FAMILY[style.family],
+            weight=weight,
+            color=style.colour,
+            **kw,
+        )
+    )
+
+
 def _paginate(blocks: Sequence[_Block]) -> list[list[_Block]]:
     usable = _PAGE_IN[1] * 72.0 - 2 * _MARGIN_PT - _FOOTER_PT
     pages: list[list[_Block]] = [[]]
@@ -393,15 +436,14 @@ def _draw_trajectory(
     bottom_pt = top_pt - _CHART_PT
     ax_s = fig.add_axes((left, (bottom_pt + 150.0) / page_h, width, 118.0 / page_h))
     ax_d = fig.add_axes((left, (bottom_pt + 26.0) / page_h, width, 96.0 / page_h), sharex=ax_s)
-    fig.text(
+    _add_text(
+        fig,
         _MARGIN_PT / page_w,
-        (top_pt - 4.0) / page_h,
+        (top_pt - 4.0 - 0.8 * 8.8) / page_h,
         "Trajectory: scale totals, botulinum toxin sessions (expected 12-week cycle shaded) "
         "and the diary",
-        fontsize=8.8,
-        weight="bold",
-        va="top",
-        color=_INK,
+        _Style(8.8, weight="bold"),
+        va="baseline",
     )
     days = [p.day for p in scores] + [t.day for t in toxin] + [d.day for d in diary]
     first, last = min(days), max(days)
@@ -514,7 +556,6 @@ def _render(
         Sequence[charts.ScorePoint], Sequence[charts.ToxinMark], Sequence[charts.DiaryPoint]
     ],
 ) -> bytes:
-    import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
 
@@ -544,22 +585,15 @@ def _render(
                     y -= b.height_pt
                     continue
                 y -= b.style.before_pt
-                fig.text(
-                    _MARGIN_PT / page_w,
-                    y / page_h,
-                    b.text,
-                    fontsize=b.style.size_pt,
-                    family=b.style.family,
-                    weight=b.style.weight,
-                    color=b.style.colour,
-                    va="top",
-                )
+                # on the baseline: a glyph-dependent "top" would make the spacing uneven
+                base = y - 0.8 * b.style.size_pt
+                _add_text(fig, _MARGIN_PT / page_w, base / page_h, b.text, b.style, va="baseline")
                 y -= b.style.line_pt
             footer = f"{p['display_name']} · record #{p['id']} · page {number} of {len(pages)}"
             for x, text, ha in ((_MARGIN_PT, footer, "left"),
                                 (page_w - _MARGIN_PT, DECISION_SUPPORT, "right")):  # fmt: skip
-                fig.text(x / page_w, (_MARGIN_PT - 8.0) / page_h, text, fontsize=6.5,
-                         color=_MUTED, ha=ha, va="bottom")  # fmt: skip
+                _add_text(fig, x / page_w, (_MARGIN_PT - 8.0) / page_h, text, _FOOTER,
+                          ha=ha, va="baseline")  # fmt: skip
             pdf.savefig(fig)
     return buf.getvalue()
 
