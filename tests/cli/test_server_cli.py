@@ -113,3 +113,31 @@ def test_serve_demo_starts_and_answers(tmp_path, database) -> None:  # type: ign
         proc.terminate()
         out, _err = proc.communicate(timeout=30)
     assert "fictional" in out and "dr.demo" in out and "alex.demo" in out
+
+
+def test_users_reset_2fa(tmp_path, database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An admin at the console removes a lost authenticator; an unknown account is exit 2."""
+    import base64
+
+    from dystonia.records import totp
+    from dystonia.records.config import audit_key
+    from dystonia.records.service import Records
+
+    env = _env(tmp_path, database)
+    out = _run(["users", "add", "dr.lost", "--role", "clinician", "--password-stdin"], env,
+               "a long enough password\n")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    monkeypatch.setenv("DYSTONIA_DATA_DIR", env["DYSTONIA_DATA_DIR"])
+    records = Records(database, key=audit_key())  # the key the command line made
+    info, _ = records.sign_in("dr.lost", "a long enough password")
+    setup = records.totp_begin(info.principal)
+    raw = base64.b32decode(setup["secret"] + "=" * (-len(setup["secret"]) % 8))
+    records.totp_confirm(info.principal, totp.hotp(raw, totp.step_at(time.time())))
+    assert records.sign_in("dr.lost", "a long enough password") is None
+    reset = _run(["users", "reset-2fa", "dr.lost"], env)
+    assert reset.returncode == 0, reset.stderr
+    assert "second factor of dr.lost removed" in reset.stdout
+    assert records.sign_in("dr.lost", "a long enough password") is not None
+    unknown = _run(["users", "reset-2fa", "nobody.here"], env)
+    assert unknown.returncode == 2 and "no such account" in unknown.stderr
+    assert _run(["audit", "verify"], env).returncode == 0

@@ -228,6 +228,44 @@ def test_sign_out_from_the_menu(page: Any, server: str) -> None:
     expect(page).to_have_url(f"{server}/login")
 
 
+def test_clinician_sets_up_two_step_sign_in_and_signs_in_with_a_code(
+    page: Any, server: str
+) -> None:
+    import base64
+
+    from playwright.sync_api import expect
+    from tests.web.conftest import PASSWORDS  # type: ignore[import-not-found]
+
+    from dystonia.records import totp
+
+    def code(secret: str, offset: int = 0) -> str:
+        raw = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        return totp.hotp(raw, totp.step_at(time.time()) + offset)
+
+    sign_in(page, server, "clin")
+    page.get_by_role("link", name="clin", exact=True).click()
+    expect(page.get_by_test_id("totp-state")).to_contain_text("Off")
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    secret = page.get_by_test_id("totp-secret").inner_text().strip()
+    page.get_by_label("Code from the app").fill(code(secret))
+    shot(page, "07-two-step-setup")
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_test_id("totp-state")).to_contain_text("On")
+    page.get_by_role("button", name="Sign out").click()
+
+    # password alone is not enough any more; with the code it is
+    page.get_by_label("Username").fill("clin")
+    page.get_by_label("Password").fill(PASSWORDS["clin"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("authenticator code")
+    page.get_by_label("Username").fill("clin")
+    page.get_by_label("Password").fill(PASSWORDS["clin"])
+    page.get_by_label("Authenticator code").fill(code(secret, 1))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{server}/patients")
+    assert page.console_errors == []
+
+
 def _as_admin(site: Any) -> Any:
     from dystonia.records.service import SYSTEM
 

@@ -47,7 +47,7 @@ def test_wrong_password_page(site) -> None:  # type: ignore[no-untyped-def]
     page = c.get("/login")
     prelogin = re.search(r'name="prelogin" value="([^"]+)"', page.text).group(1)
     r = c.post("/login", data={"username": "clin", "password": "nope nope", "prelogin": prelogin})
-    assert r.status_code == 401 and "Wrong username or password." in r.text
+    assert r.status_code == 401 and "Wrong username, password or authenticator code." in r.text
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,18 @@ def users_add(
     typer.echo(f"created {user['role']} {user['username']} (id {user['id']})")
 
 
+@users_app.command("reset-2fa")
+def users_reset_2fa(
+    username: Annotated[str, typer.Argument(help="The account whose second factor is removed.")],
+) -> None:
+    """Remove an account's second factor (a lost phone): its sessions end; it signs in with its
+    password alone until it sets up a new authenticator."""
+    from dystonia.records.service import SYSTEM
+
+    _records().totp_reset(SYSTEM, username)
+    typer.echo(f"second factor of {username} removed; its sessions ended")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the whole audit chain; exit 1 when any row was edited, removed or inserted."""

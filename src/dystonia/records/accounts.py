@@ -175,11 +175,16 @@ def revoke_session(s: Session, token: str) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def revoke_user_sessions(s: Session, user_id: int) -> None:
-    """End every session of a user (account disabled, password changed; ASVS 7.4.2)."""
+def revoke_user_sessions(s: Session, user_id: int, *, keep: int | None = None) -> None:
+    """End every session of a user but ``keep`` (account disabled, password changed, second
+    factor turned on; ASVS 7.4.2, 3.3.3)."""
     s.execute(
         update(WebSession)
-        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+        .where(
+            WebSession.user_id == user_id,
+            WebSession.revoked_at.is_(None),
+            WebSession.id != (keep if keep is not None else -1),
+        )
         .values(revoked_at=utcnow())
     )
 

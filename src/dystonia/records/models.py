@@ -102,6 +102,10 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTC, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
+    # second factor (records/totp.py): the nonce the secret is derived from, never the secret
+    totp_nonce: Mapped[str | None] = mapped_column(String(32), default=None)
+    totp_pending_nonce: Mapped[str | None] = mapped_column(String(32), default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class WebSession(Base):

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
 
 from dystonia.exceptions import DystoniaError, InvalidInputError
-from dystonia.records import accounts
+from dystonia.records import accounts, totp
 from dystonia.records.audit import ChainReport, append_event, verify_chain
 from dystonia.records.config import audit_key
 from dystonia.records.db import Database
@@ -402,6 +402,7 @@ class Records:
                     "role": u.role,
                     "patient_id": u.patient_id,
                     "active": u.active,
+                    "two_factor": bool(u.totp_nonce),
                 }
                 for u in users
             ]
@@ -426,11 +427,14 @@ class Records:
             )
 
     def sign_in(
-        self, username: str, password: str, *, ip: str | None = None
+        self, username: str, password: str, *, otp: str | None = None, ip: str | None = None
     ) -> tuple[accounts.SessionInfo, str] | None:
         """Check credentials and open a session: (session info, token), or None.
 
-        The same None for an unknown user, a wrong password, a locked or a disabled account.
+        An account with a second factor (:mod:`dystonia.records.totp`) also needs ``otp``, the
+        current code of its authenticator. The same None for an unknown user, a wrong password,
+        a wrong or missing code, a locked or a disabled account; a wrong code counts towards
+        the lockout as a wrong password does.
         """
         if not isinstance(username, str) or not isinstance(password, str):
             return None
@@ -445,8 +449,19 @@ class Records:
                 and accounts._aware(user.locked_until) > now
             )
             ok = accounts.verify_password(user, password[: accounts.PASSWORD_MAX])
-            if user is None or not ok or locked or not user.active:
-                if user is not None and not ok:
+            code_ok = True
+            if ok and not locked and user is not None and user.active and user.totp_nonce:
+                step = totp.verify(
+                    totp.derive_secret(self.key, user.id, user.totp_nonce),
+                    otp if isinstance(otp, str) else "",
+                    now.timestamp(),
+                    last_step=user.totp_last_step,
+                )
+                code_ok = step is not None
+                if step is not None:
+                    user.totp_last_step = step
+            if user is None or not ok or not code_ok or locked or not user.active:
+                if user is not None and not locked and (not ok or not code_ok):
                     user.failed_logins += 1
                     if user.failed_logins >= accounts.LOCK_AFTER_FAILURES:
                         user.locked_until = now + dt.timedelta(minutes=accounts.LOCK_MINUTES)
@@ -457,7 +472,7 @@ class Records:
                     None,
                     "auth.login",
                     "session",
-                    outcome="locked" if locked else "failed",
+                    outcome="locked" if locked else ("failed_code" if ok else "failed"),
                     actor=username[:64] if user is not None else "-unknown-",
                     ip=ip,
                 )
@@ -474,6 +489,110 @@ class Records:
                 )
             ).scalar_one()
             return accounts.SessionInfo(who, csrf, sid), token
+
+    # ------------------------------------------------------------------ second factor
+    def _own_account(self, s: Session, who: Principal) -> User:
+        user = s.get(User, who.user_id)
+        if user is None or not user.active:
+            raise AccessDeniedError("only a signed-in account has a second factor")
+        return user
+
+    def totp_status(self, who: Principal) -> dict[str, bool]:
+        """Whether the signed-in account has a second factor, and an enrolment in progress."""
+        with self.db.session() as s:
+            user = self._own_account(s, who)
+            return {"enabled": bool(user.totp_nonce), "pending": bool(user.totp_pending_nonce)}
+
+    def totp_begin(self, who: Principal) -> dict[str, str]:
+        """Start (or restart) an enrolment: a new secret to put in an authenticator app.
+
+        Returns the secret in base32 (to type in) and its ``otpauth://`` URI. Nothing changes
+        at sign-in until :meth:`totp_confirm` proves the app produces the codes. A second
+        factor already on stays on (and valid) until the new one is confirmed.
+        """
+        with self.db.session() as s:
+            user = self._own_account(s, who)
+            user.totp_pending_nonce = totp.new_nonce()
+            secret = totp.derive_secret(self.key, user.id, user.totp_pending_nonce)
+            append_event(s, self.key, who, "auth.2fa_begin", "user", resource_id=user.id)
+            return {
+                "secret": totp.secret_base32(secret),
+                "uri": totp.provisioning_uri(secret, user.username),
+            }
+
+    def totp_confirm(self, who: Principal, code: object, *, session_id: int | None = None) -> None:
+        """Turn the pending enrolment on, given a current code from the app; the account's
+        sessions other than ``session_id`` (the one confirming) end (ASVS 3.3.3)."""
+        with self.db.session() as s:
+            user = self._own_account(s, who)
+            if not user.totp_pending_nonce:
+                raise InvalidInputError("code", None, reason="no set-up in progress; start one")
+            secret = totp.derive_secret(self.key, user.id, user.totp_pending_nonce)
+            step = totp.verify(secret, str(code or ""), utcnow().timestamp(), last_step=None)
+            if step is None:
+                raise InvalidInputError(
+                    "code",
+                    None,  # a code is a credential: never echoed
+                    reason="does not match; type the 6 digits the app shows now",
+                )
+            user.totp_nonce, user.totp_pending_nonce = user.totp_pending_nonce, None
+            user.totp_last_step = step
+            accounts.revoke_user_sessions(s, user.id, keep=session_id)
+            append_event(s, self.key, who, "auth.2fa_enable", "user", resource_id=user.id)
+
+    def totp_disable(self, who: Principal, password: object, code: object) -> None:
+        """Turn the second factor off: the password and a current code are both needed."""
+        with self.db.session() as s:
+            user = self._own_account(s, who)
+            if not user.totp_nonce:
+                raise InvalidInputError("code", None, reason="no second factor is on")
+            if not isinstance(password, str) or not accounts.verify_password(
+                user, password[: accounts.PASSWORD_MAX]
+            ):
+                raise InvalidInputError("password", None, reason="is not this account's password")
+            step = totp.verify(
+                totp.derive_secret(self.key, user.id, user.totp_nonce),
+                str(code or ""),
+                utcnow().timestamp(),
+                last_step=user.totp_last_step,
+            )
+            if step is None:
+                raise InvalidInputError(
+                    "code", None, reason="does not match; type the 6 digits the app shows now"
+                )
+            user.totp_nonce = user.totp_pending_nonce = None
+            user.totp_last_step = None
+            append_event(s, self.key, who, "auth.2fa_disable", "user", resource_id=user.id)
+
+    def totp_pending(self, who: Principal) -> dict[str, str] | None:
+        """The enrolment in progress (secret and URI, as :meth:`totp_begin` gave them), or None:
+        shown again after a mistyped code, so the app's entry stays valid."""
+        with self.db.session() as s:
+            user = self._own_account(s, who)
+            if not user.totp_pending_nonce:
+                return None
+            secret = totp.derive_secret(self.key, user.id, user.totp_pending_nonce)
+            return {
+                "secret": totp.secret_base32(secret),
+                "uri": totp.provisioning_uri(secret, user.username),
+            }
+
+    def totp_reset(self, who: Principal, account: str | int) -> None:
+        """Remove an account's second factor (a lost phone; admins and the command line), by
+        username or id. The account's sessions end; it signs in with its password alone until
+        it enrols again."""
+        self._global(who, "user.manage", "user")
+        with self.db.session() as s:
+            if isinstance(account, int):
+                user = s.get(User, account)
+            else:
+                user = s.execute(select(User).where(User.username == account)).scalar_one_or_none()
+            if user is None:
+                raise InvalidInputError("username", account, reason="no such account")
+            user.totp_nonce = user.totp_pending_nonce = None
+            user.totp_last_step = None
+            accounts.revoke_user_sessions(s, user.id)
+            append_event(s, self.key, who, "auth.2fa_reset", "user", resource_id=user.id)
 
     def session(self, token: str, *, ip: str | None = None) -> accounts.SessionInfo | None:
         """The live session of a cookie token, or None."""

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from dystonia.records.accounts import SessionInfo
 from dystonia.web.app import StrictJsonRoute
 from dystonia.web.deps import ApiUser, RecordsDep, client_ip
-from dystonia.web.security import SESSION_COOKIE
+from dystonia.web.security import LOGIN_FAILED, SESSION_COOKIE
 
 __all__ = ["router"]
 
@@ -38,6 +38,11 @@ class _In(BaseModel):
 class LoginIn(_In):
     username: str = Field(max_length=64)
     password: str = Field(max_length=256)
+    otp: str | None = Field(
+        default=None,
+        max_length=16,
+        description="The authenticator's current 6-digit code, for an account with a second factor",
+    )
 
 
 class PatientIn(_In):
@@ -99,10 +104,10 @@ def login(body: LoginIn, request: Request, records: RecordsDep) -> JSONResponse:
     throttle = request.app.state.login_throttle
     ip = client_ip(request)
     time.sleep(throttle.delay_s(ip))  # a worker thread: the event loop is not blocked
-    result = records.sign_in(body.username, body.password, ip=ip)
+    result = records.sign_in(body.username, body.password, otp=body.otp, ip=ip)
     if result is None:
         throttle.failed(ip)
-        return JSONResponse({"detail": "wrong username or password"}, status_code=401)
+        return JSONResponse({"detail": LOGIN_FAILED.lower()}, status_code=401)
     throttle.succeeded(ip)
     info, token = result
     response = JSONResponse(_me(info))

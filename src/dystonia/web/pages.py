@@ -25,7 +25,7 @@ from dystonia.web import charts
 from dystonia.web.app import product_label
 from dystonia.web.deps import PageUser, RecordsDep, client_ip, current_session
 from dystonia.web.forms import findings_fields, findings_from_form
-from dystonia.web.security import PRELOGIN_COOKIE, SESSION_COOKIE, tokens_match
+from dystonia.web.security import LOGIN_FAILED, PRELOGIN_COOKIE, SESSION_COOKIE, tokens_match
 
 __all__ = ["router"]
 
@@ -163,9 +163,12 @@ async def login_submit(request: Request, records: RecordsDep) -> Response:
     if not tokens_match(request.cookies.get(PRELOGIN_COOKIE), _s(form, "prelogin")):
         return RedirectResponse("/login", status_code=303)
     username, password = _s(form, "username") or "", _s(form, "password") or ""
+    otp = (_s(form, "otp") or "").strip() or None
     throttle, ip = request.app.state.login_throttle, client_ip(request)
     await asyncio.sleep(throttle.delay_s(ip))
-    result = await run_in_threadpool(records.sign_in, username.strip().lower(), password, ip=ip)
+    result = await run_in_threadpool(
+        records.sign_in, username.strip().lower(), password, otp=otp, ip=ip
+    )
     if result is None:
         throttle.failed(ip)
         token = secrets.token_urlsafe(32)
@@ -177,7 +180,7 @@ async def login_submit(request: Request, records: RecordsDep) -> Response:
                 "title": "Sign in",
                 "prelogin": token,
                 "username": username,
-                "error": "Wrong username or password.",
+                "error": LOGIN_FAILED,
             },
             status_code=401,
         )
@@ -792,6 +795,78 @@ def summary(request: Request, info: PageUser, records: RecordsDep) -> Response:
 
 
 # ---------------------------------------------------------------------------------- admin
+# ---------------------------------------------------------------------------------- account
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, info: PageUser, records: RecordsDep) -> Response:
+    return render(request, "account.html", info, _account_ctx(records, info))
+
+
+def _account_ctx(
+    records: Records,
+    info: SessionInfo,
+    *,
+    setup: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "title": "Account",
+        "status": records.totp_status(info.principal),
+        "setup": setup,
+        "errors": errors or {},
+        "nav_active": "account",
+    }
+
+
+@router.post("/account/2fa/begin", response_class=HTMLResponse)
+def account_2fa_begin(request: Request, info: PageUser, records: RecordsDep) -> Response:
+    setup = records.totp_begin(info.principal)
+    response = render(request, "account.html", info, _account_ctx(records, info, setup=setup))
+    response.headers["Cache-Control"] = "no-store"  # the page holds the secret
+    return response
+
+
+@router.post("/account/2fa/confirm", response_class=HTMLResponse)
+async def account_2fa_confirm(request: Request, info: PageUser, records: RecordsDep) -> Response:
+    form = await request.form()
+    try:
+        await run_in_threadpool(
+            records.totp_confirm, info.principal, _s(form, "code"), session_id=info.session_id
+        )
+    except InvalidInputError as exc:
+        # a mistyped code: the same key again (the app already holds it)
+        setup = await run_in_threadpool(records.totp_pending, info.principal)
+        ctx = _account_ctx(records, info, setup=setup, errors={exc.field: str(exc)})
+        response = render(request, "account.html", info, ctx, status_code=422)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    ctx = _account_ctx(records, info)
+    ctx["flash"] = [("ok", "Two-step sign-in is on. Other sessions of this account were ended.")]
+    return render(request, "account.html", info, ctx)
+
+
+@router.post("/account/2fa/disable", response_class=HTMLResponse)
+async def account_2fa_disable(request: Request, info: PageUser, records: RecordsDep) -> Response:
+    form = await request.form()
+    try:
+        await run_in_threadpool(
+            records.totp_disable, info.principal, _s(form, "password"), _s(form, "code")
+        )
+    except InvalidInputError as exc:
+        ctx = _account_ctx(records, info, errors={exc.field: str(exc)})
+        return render(request, "account.html", info, ctx, status_code=422)
+    ctx = _account_ctx(records, info)
+    ctx["flash"] = [("warn", "Two-step sign-in is off.")]
+    return render(request, "account.html", info, ctx)
+
+
+@router.post("/admin/users/{user_id}/2fa/reset", response_class=HTMLResponse)
+def users_2fa_reset(
+    user_id: int, request: Request, info: PageUser, records: RecordsDep
+) -> Response:
+    records.totp_reset(info.principal, user_id)
+    return _redirect("/admin/users", request)
+
+
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(request: Request, info: PageUser, records: RecordsDep) -> Response:
     return render(request, "users.html", info, _users_ctx(records, info, {}, {}))

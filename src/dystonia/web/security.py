@@ -19,12 +19,17 @@ from starlette.datastructures import MutableHeaders
 
 __all__ = [
     "CSP",
+    "LOGIN_FAILED",
     "PRELOGIN_COOKIE",
     "SESSION_COOKIE",
     "LoginThrottle",
     "SecurityHeadersMiddleware",
     "tokens_match",
 ]
+
+#: The one message of every failed sign-in (unknown user, wrong password, wrong or missing
+#: code, locked or disabled account): nothing tells which part was wrong.
+LOGIN_FAILED = "Wrong username, password or authenticator code."
 
 SESSION_COOKIE = "dw_session"
 PRELOGIN_COOKIE = "dw_prelogin"
