@@ -112,9 +112,10 @@ def test_the_diary_numbers_are_computed_from_the_entries(chart) -> None:  # type
     text = _flat(_pages(summary_pdf(records.overview(SYSTEM, pid), generated_at=AT)))
     # severities 0..9 on 10 days: mean 4.5, range 0-9; pain 2 every day
     assert (
-        "Last 30 days to 2026-01-10: 10 entries, severity mean 4.5 (range 0-9), pain mean 2.0"
+        "30 days up to the last entry: 10 entries, severity mean 4.5 (range 0-9), pain mean 2.0"
         in text
     )
+    assert "Last entry 2026-01-10, 331 days before printing." in text
 
 
 def test_same_record_same_bytes_and_the_time_of_printing_shows(chart) -> None:  # type: ignore[no-untyped-def]
@@ -208,12 +209,19 @@ def _diary(n_days: int) -> list[dict[str, Any]]:
     ]
 
 
+def _chart_text(pdf: bytes) -> str:
+    """The text of page 1 above the first section after the chart (legend, axes)."""
+    first = _flat(_pages(pdf)[:1])
+    return first[: first.index("Assessment")]
+
+
 def test_long_diaries_are_drawn_as_a_7_day_mean_short_ones_day_by_day() -> None:
-    long_text = _flat(_pages(summary_pdf(_overview(diary=_diary(400)), generated_at=AT)))
-    short_text = _flat(_pages(summary_pdf(_overview(diary=_diary(30)), generated_at=AT)))
-    assert "severity, 7-day mean" in long_text
-    assert "severity, 7-day mean" not in short_text and "severity" in short_text
-    assert "pain not recorded" in long_text
+    long_pdf = summary_pdf(_overview(diary=_diary(400)), generated_at=AT)
+    short_pdf = summary_pdf(_overview(diary=_diary(30)), generated_at=AT)
+    assert "severity, 7-day mean" in _chart_text(long_pdf)
+    short_chart = _chart_text(short_pdf)
+    assert "severity" in short_chart and "7-day mean" not in short_chart
+    assert "pain not recorded" in _flat(_pages(long_pdf))
 
 
 def test_a_scale_without_a_maximum_is_named_not_drawn_among_several() -> None:
@@ -222,7 +230,8 @@ def test_a_scale_without_a_maximum_is_named_not_drawn_among_several() -> None:
         {"rated_on": "2026-02-01", "scale": "custom", "total": 12, "max": None, "voided": False},
     ]
     text = _flat(_pages(summary_pdf(_overview(scales=scales), generated_at=AT)))
-    assert "not drawn (no known maximum): CUSTOM" in text
+    assert "Not drawn on the chart (no known maximum to put them on the % axis): CUSTOM" in text
+    assert "2026-02-01 CUSTOM 12 -" in text  # listed all the same
     assert "% of scale maximum" in text
 
 
@@ -274,11 +283,20 @@ def test_summary_refused_to_those_it_does_not_belong_to(site, user, which, statu
     assert not r.content.startswith(b"%PDF")
 
 
-def test_patient_page_offers_the_pdf_to_clinicians_only(site) -> None:  # type: ignore[no-untyped-def]
-    page = site.client("clin").get(f"/patients/{site.own}").text
-    assert f'href="/patients/{site.own}/summary.pdf"' in page
-    portal = site.client("pat").get("/me").text
-    assert "summary.pdf" not in portal
+def test_patient_page_offers_the_pdf_to_clinicians_and_admins(site) -> None:  # type: ignore[no-untyped-def]
+    link = f'href="/patients/{site.own}/summary.pdf"'
+    assert link in site.client("clin").get(f"/patients/{site.own}").text
+    assert link in site.client("adm").get(f"/patients/{site.own}").text
+
+
+@pytest.mark.parametrize(
+    ("user", "which", "status"),
+    [("clin", "other", 404), ("pat", "own", 403), ("pat", "other", 404)],
+)
+def test_the_page_route_refuses_as_the_api_does(site, user, which, status) -> None:  # type: ignore[no-untyped-def]
+    pid = site.own if which == "own" else site.other
+    r = site.client(user).get(f"/patients/{pid}/summary.pdf")
+    assert r.status_code == status and not r.content.startswith(b"%PDF")
 
 
 # ------------------------------------------------------------------------------ command line
@@ -334,8 +352,9 @@ def test_cli_bad_input_exit_2_and_nothing_written(cli_env, capsys, tmp_path, arg
     # (a missing patient is a denied read, audited as such)
     events = records.audit_events(SYSTEM, limit=1000)
     exports = [e for e in events[: len(events) - before] if e["action"] == "report.export"]
-    assert all(e["outcome"] == "denied" for e in exports)
-    if "999999" not in args:
+    if "999999" in args:
+        assert [e["outcome"] for e in exports] == ["denied"]
+    else:
         assert exports == []
 
 
@@ -393,3 +412,129 @@ def test_plain_latin_text_embeds_no_font_for_the_body() -> None:
     fonts = _fonts(summary_pdf(_overview(), generated_at=AT))
     assert {"/Helvetica", "/Helvetica-Bold"} <= fonts
     assert not any("DejaVu" in f for f in fonts)  # no chart, no other script: nothing embedded
+
+
+def _session_warning_overview() -> dict[str, Any]:
+    warning = {
+        "code": "bont.reinjection_interval",
+        "severity": "warning",
+        "message": "Re-injection 46 days after the previous session, sooner than 12 weeks.",
+        "source": "Dysport prescribing information",
+        "source_ids": ["dysport_pi"],
+        "verified": True,
+        "details": {"days": 46},
+    }
+    toxin = [
+        {"date": "2026-03-01", "product": "abobotulinumtoxin_a", "units_of": "abobotulinumtoxin_a",
+         "total_units": 500, "dilution_units_per_ml": None, "indication": None, "injections": [],
+         "warnings": [warning], "voided": False}
+    ]  # fmt: skip
+    return _overview(toxin=toxin)
+
+
+def test_toxin_warnings_print_their_message_and_source() -> None:
+    text = _flat(_pages(summary_pdf(_session_warning_overview(), generated_at=AT)))
+    assert "Warning: Re-injection 46 days after the previous session, sooner than 12 weeks." in text
+    assert "source: Dysport prescribing information" in text
+    assert "{'code'" not in text and "source_ids" not in text
+
+
+def test_free_text_is_printed_as_typed() -> None:
+    """A dollar sign is not a formula, a line break is a new line, nothing overlaps."""
+    visits = [
+        {"date": "2026-02-01", "kind": "clinic", "note": "paid $5 and $10 today", "voided": False},
+        {"date": "2026-02-02", "kind": "clinic", "note": "spent $x^$ on taxi", "voided": False},
+        {"date": "2026-02-03", "kind": "clinic", "note": "first line\nsecond line\nthird",
+         "voided": False},
+    ]  # fmt: skip
+    pages = _pages(summary_pdf(_overview(visits=visits), generated_at=AT))
+    text = "\n".join(pages)
+    assert "paid $5 and $10 today" in text and "spent $x^$ on taxi" in text
+    lines = [" ".join(ln.split()) for ln in text.splitlines()]
+    i = lines.index("2026-02-03 clinic: first line")
+    assert lines[i + 1 : i + 3] == ["second line", "third"]
+
+
+def test_wide_text_is_wrapped_inside_the_margins() -> None:
+    from dystonia.web.report_pdf import _BODY, _MONO, _WIDTH_PT, _width_pt, _wrap
+
+    for text, style in (("WIDE CAPITALS " * 40, _BODY), ("MW" * 300, _BODY), ("x" * 500, _MONO),
+                        ("\u00c9TAT G\u00c9N\u00c9RAL " * 30, _BODY)):  # fmt: skip
+        for indent in (0, 6):
+            lines = _wrap(text, style, indent)
+            assert "".join(ln.replace(" ", "") for ln in lines) == text.replace(" ", "")
+            assert all(_width_pt(" " * indent + ln, style) <= _WIDTH_PT for ln in lines)
+
+
+def test_long_names_stay_on_their_footer_line() -> None:
+    patient = {"id": 3, "display_name": "Maximiliana " * 20, "birth_year": None, "sex": None,
+               "demo": False}  # fmt: skip
+    page = _pages(summary_pdf(_overview(patient=patient), generated_at=AT))[0]
+    lines = [ln.strip() for ln in page.splitlines()]
+    footer = [ln for ln in lines if "record #3 · page 1 of" in ln]
+    assert len(footer) == 1 and "\u2026" in footer[0] and len(footer[0]) < 120
+    assert DECISION_SUPPORT not in footer[0]  # on a line of its own
+    assert lines.count(DECISION_SUPPORT) >= 1
+
+
+def test_names_the_fonts_cannot_draw_are_flagged_and_never_logged() -> None:
+    import warnings
+
+    patient = {"id": 4, "display_name": "\u738b\u5c0f\u660e", "birth_year": None, "sex": None,
+               "demo": False}  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        text = _flat(_pages(summary_pdf(_overview(patient=patient), generated_at=AT)))
+    assert "identify the patient by record #4" in text
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+
+
+def test_summaries_drawn_at_once_are_those_drawn_alone() -> None:
+    """matplotlib's settings are process-wide: concurrent summaries must not mix them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import matplotlib
+
+    patient = {"id": 5, "display_name": "\u0141ukasz \u017b\u00f3\u0142\u0107",
+               "birth_year": None, "sex": None, "demo": False}  # fmt: skip
+    ov = _overview(patient=patient, diary=_diary(200), visits=[_visit(k) for k in range(40)])
+    alone = summary_pdf(ov, generated_at=AT)
+    before = dict(matplotlib.rcParams)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: summary_pdf(ov, generated_at=AT), range(8)))
+    assert all(r == alone for r in results)
+    assert dict(matplotlib.rcParams) == before
+    assert "\u0141ukasz \u017b\u00f3\u0142\u0107" in _flat(_pages(alone))
+
+
+def test_medications_say_what_is_not_recorded() -> None:
+    meds = [
+        {"name": "unknownium", "dose": None, "atc": None, "dopamine_blocker": "unknown",
+         "start_date": None, "stop_date": None, "voided": False},
+        {"name": "haloperidol", "dose": "1 mg", "atc": "N05AD01", "dopamine_blocker": "central",
+         "start_date": "2025-01-01", "stop_date": "2025-06-01", "voided": False},
+    ]  # fmt: skip
+    text = _flat(_pages(summary_pdf(_overview(medications=meds), generated_at=AT)))
+    assert "unknownium, start not recorded, no stop date recorded" in text
+    assert "Not in the drug list: not checked for dopamine-receptor blockade." in text
+    assert "haloperidol 1 mg [ATC N05AD01], from 2025-01-01, stopped 2025-06-01" in text
+    assert "to now" not in text
+
+
+def test_the_latest_of_two_assessments_on_one_day_is_the_later_entry(chart) -> None:  # type: ignore[no-untyped-def]
+    records, pid = chart
+    who = records.sign_in("clin", "clinician password")[0].principal
+    records.add_assessment(who, pid, {"age_at_onset": 45, "regions": ["neck", "right_arm"]},
+                           assessed_on="2026-01-05")  # fmt: skip
+    text = _flat(_pages(summary_pdf(records.overview(SYSTEM, pid), generated_at=AT)))
+    assert "Distribution segmental" in text
+
+
+def test_a_heading_never_ends_a_page() -> None:
+    from dystonia.web.report_pdf import _BODY, _H1, _Line, _paginate
+
+    for n in range(50, 90):
+        blocks = [_Line(f"line {k}", _BODY) for k in range(n)]
+        blocks += [_Line("Heading", _H1), _Line("after", _BODY)]
+        for page in _paginate(blocks):
+            assert page[-1].text != "Heading"

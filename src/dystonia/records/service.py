@@ -1123,7 +1123,10 @@ class Records:
         def rows(model: Any, order: Any, *options: Any) -> Sequence[Any]:
             return (
                 s.execute(
-                    select(model).where(model.patient_id == p.id).order_by(order).options(*options)
+                    select(model)
+                    .where(model.patient_id == p.id)
+                    .order_by(order, model.id)  # same day: in the order entered
+                    .options(*options)
                 )
                 .scalars()
                 .all()
@@ -1153,7 +1156,7 @@ class Records:
                 for d in s.execute(
                     select(*_DIARY_COLUMNS)
                     .where(DiaryEntry.patient_id == p.id)
-                    .order_by(DiaryEntry.day)
+                    .order_by(DiaryEntry.day, DiaryEntry.id)
                 )
             ],
             "recordings": [recording_dict(r) for r in rows(Recording, Recording.id)],

@@ -24,14 +24,19 @@ checked by its hash.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import math
 import textwrap
+import threading
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import numpy as np
+from matplotlib import ft2font
 from matplotlib.text import Text
 
 from dystonia.web import charts
@@ -51,6 +56,8 @@ _MARGIN_PT = 43.0
 _FOOTER_PT = 28.0
 _WIDTH_PT = _PAGE_IN[0] * 72.0 - 2 * _MARGIN_PT
 _CHART_PT = 300.0
+_LEGEND_ROW_PT = 10.0
+_LEGEND_COLUMNS = 3
 
 _INK = "#0f172a"
 _MUTED = "#475569"
@@ -88,6 +95,7 @@ _MUTED_BODY = _Style(8.8, colour=_MUTED)
 _WARN = _Style(8.8, colour=_DANGER)
 _MONO = _Style(7.4, family="DejaVu Sans Mono", em_per_char=0.602)
 _SMALL_BODY = _Style(7.6)
+_SMALL_MUTED = _Style(7.6, colour=_MUTED)
 _FOOTER = _Style(6.5, colour=_MUTED)
 
 
@@ -103,6 +111,11 @@ class _Chart:
 
 
 _Block = _Line | _Chart
+
+_RENDER_LOCK = threading.Lock()
+_NO_HINTING = getattr(getattr(ft2font, "LoadFlags", None), "NO_HINTING", None) or getattr(
+    ft2font, "LOAD_NO_HINTING", 2
+)
 
 
 # ------------------------------------------------------------------------------ content
@@ -127,18 +140,14 @@ class _Doc:
         self.blocks: list[_Block] = []
 
     def line(self, text: str, style: _Style = _BODY, *, indent: int = 0) -> None:
+        """Add ``text`` wrapped to the page width; its own line breaks start new lines."""
         pad = " " * indent
-        wrapped = textwrap.wrap(
-            text,
-            width=max(20, style.chars - indent),
-            subsequent_indent="    " if style is _MONO else "",
-            break_long_words=True,
-            replace_whitespace=False,
-            drop_whitespace=True,
-        ) or [""]
-        for i, part in enumerate(wrapped):
-            first = style if i == 0 else _Style(**{**style.__dict__, "before_pt": 0.0})
-            self.blocks.append(_Line(pad + part, first))
+        first = True
+        for paragraph in str(text).splitlines() or [""]:
+            for part in _wrap(paragraph, style, indent):
+                s = style if first else _Style(**{**style.__dict__, "before_pt": 0.0})
+                self.blocks.append(_Line(pad + part, s))
+                first = False
 
     def mono(self, text: str) -> None:
         for raw in text.splitlines() or [""]:
@@ -148,8 +157,78 @@ class _Doc:
     def heading(self, text: str) -> None:
         self.blocks.append(_Line(text, _H1))
 
-    def chart(self) -> None:
-        self.blocks.append(_Chart(_CHART_PT))
+    def chart(self, legend_rows: int) -> None:
+        """The trajectory, with room above its scores panel for ``legend_rows`` legend rows."""
+        self.blocks.append(_Chart(_CHART_PT + _LEGEND_ROW_PT * max(0, legend_rows - 1)))
+
+
+def _wrap(text: str, style: _Style, indent: int) -> list[str]:
+    """``text`` in lines that fit the page width after ``indent`` spaces.
+
+    A first cut by characters (:attr:`_Style.chars`), then every line measured with DejaVu's
+    metrics (never narrower than Helvetica's or Courier's for the same text) and the cut made
+    tighter until each fits: capitals and wide letters never run off the page.
+    """
+    chars = max(20, style.chars - indent)
+    while True:
+        lines = textwrap.wrap(
+            text,
+            width=chars,
+            subsequent_indent="    " if style.family.endswith("Mono") else "",
+            break_long_words=True,
+            drop_whitespace=True,
+        ) or [""]
+        if chars <= 8 or all(_width_pt(" " * indent + ln, style) <= _WIDTH_PT for ln in lines):
+            return lines
+        chars = max(8, int(chars * 0.9))
+
+
+def _width_pt(text: str, style: _Style) -> float:
+    """Width of ``text`` set in ``style``, in points: the sum of DejaVu's advance widths (no
+    kerning, so never less than the set width), each character looked up once."""
+    return style.size_pt * sum(_advance_em(style.family, style.weight, c) for c in text)
+
+
+@functools.cache
+def _advance_em(family: str, weight: str, char: str) -> float:
+    """Advance width of ``char`` in ``family``, in em; a character without a glyph, 1 em."""
+
+    try:
+        glyph = _ft_font(family, weight).load_char(ord(char), flags=_NO_HINTING)
+    except RuntimeError:  # no glyph: drawn as a box at most 1 em wide
+        return 1.0
+    return float(glyph.linearHoriAdvance) / 65536.0 / 100.0  # 16.16 fixed point, at 100 pt
+
+
+@functools.cache
+def _ft_font(family: str, weight: str) -> Any:
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(findfont(FontProperties(family=family, weight=weight)))
+    font.set_size(100.0, 72.0)  # 100 pt at 72 dpi: advances in hundredths of an em
+    return font
+
+
+@functools.cache
+def _dejavu_chars() -> frozenset[int]:
+    """Code points DejaVu Sans can draw."""
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
+
+    return frozenset(FT2Font(findfont(FontProperties(family="DejaVu Sans"))).get_charmap())
+
+
+def _printable(text: str) -> bool:
+    """Whether every character of ``text`` has a glyph in the fonts of the summary."""
+    known = _dejavu_chars()
+    return all(ord(c) in known or c.isspace() for c in text)
+
+
+def _one_line(text: str, limit: int) -> str:
+    """``text`` on one line (runs of whitespace as one space), cut to ``limit`` characters."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
 
 
 def _product(product_id: str) -> str:
@@ -166,7 +245,13 @@ def _live(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 def _header(doc: _Doc, overview: Mapping[str, Any], generated_at: dt.datetime) -> None:
     p = overview["patient"]
     doc.blocks.append(_Line("Clinical summary", _TITLE))
-    doc.line(str(p["display_name"]), _Style(12.0, weight="bold", before_pt=4.0))
+    doc.line(_one_line(p["display_name"], 200), _Style(12.0, weight="bold", before_pt=4.0))
+    if not _printable(str(p["display_name"])):
+        doc.line(
+            "Some characters of this name have no glyph in the fonts of this summary and print "
+            f"as empty boxes: identify the patient by record #{p['id']}.",
+            _WARN,
+        )
     born = p.get("birth_year") or "-"
     sex = p.get("sex") or "not recorded"
     fictional = " · fictional demo patient" if p.get("demo") else ""
@@ -205,7 +290,8 @@ def _assessments(doc: _Doc, overview: Mapping[str, Any]) -> None:
         doc.heading("Assessment")
         doc.line("No assessment on file.", _MUTED_BODY)
         return
-    latest = rows[-1]  # the overview lists them by date
+    rows = sorted(rows, key=lambda a: (a["assessed_on"], a["id"]))  # same day: the later entry
+    latest = rows[-1]
     assessment = Assessment.model_validate(latest["assessment"])
     doc.heading(f"Latest assessment, {latest['assessed_on']}")
     # the report as `dystonia assess` prints it, each conclusion pointing to a numbered source
@@ -282,7 +368,13 @@ def _toxin(doc: _Doc, overview: Mapping[str, Any]) -> None:
                 f"{_product(t['units_of'])}{guidance}"
             )
         for w in t.get("warnings") or []:
-            doc.line(f"Warning: {w}", _WARN, indent=2)
+            if isinstance(w, Mapping):
+                severity = str(w.get("severity") or "warning").capitalize()
+                doc.line(f"{severity}: {w.get('message', '')}", _WARN, indent=2)
+                if w.get("source"):
+                    doc.line(f"source: {w['source']}", _SMALL_MUTED, indent=6)
+            else:
+                doc.line(f"Warning: {w}", _WARN, indent=2)
 
 
 def _medications(doc: _Doc, overview: Mapping[str, Any]) -> None:
@@ -292,7 +384,9 @@ def _medications(doc: _Doc, overview: Mapping[str, Any]) -> None:
         doc.line("No medication on file.", _MUTED_BODY)
         return
     for m in rows:
-        period = f"{m.get('start_date') or '?'} to {m.get('stop_date') or 'now'}"
+        start = f"from {m['start_date']}" if m.get("start_date") else "start not recorded"
+        stop = f"stopped {m['stop_date']}" if m.get("stop_date") else "no stop date recorded"
+        period = f"{start}, {stop}"
         dose = f" {m['dose']}" if m.get("dose") else ""
         atc = f" [ATC {m['atc']}]" if m.get("atc") else ""
         doc.line(f"{m['name']}{dose}{atc}, {period}", indent=2)
@@ -302,9 +396,15 @@ def _medications(doc: _Doc, overview: Mapping[str, Any]) -> None:
             )
         elif m.get("dopamine_blocker") == "peripheral":
             doc.line("Peripheral D2 blocker (reviewed).", _MUTED_BODY, indent=6)
+        elif m.get("dopamine_blocker") == "unknown":
+            doc.line(
+                "Not in the drug list: not checked for dopamine-receptor blockade.",
+                _MUTED_BODY,
+                indent=6,
+            )
 
 
-def _diary(doc: _Doc, diary: Sequence[charts.DiaryPoint]) -> None:
+def _diary(doc: _Doc, diary: Sequence[charts.DiaryPoint], printed: dt.date) -> None:
     doc.heading("Patient diary")
     if not diary:
         doc.line("No diary entry on file.", _MUTED_BODY)
@@ -317,6 +417,16 @@ def _diary(doc: _Doc, diary: Sequence[charts.DiaryPoint]) -> None:
         indent=2,
     )
     last = diary[-1].day
+    ago = (printed - last).days
+    doc.line(
+        f"Last entry {last.isoformat()}"
+        + (
+            f", {ago} day{'s' if ago != 1 else ''} before printing."
+            if ago > 0
+            else ", the day of printing."
+        ),
+        indent=2,
+    )
     for days in (30, 365):
         first = last - dt.timedelta(days=days - 1)
         keep = np.array([d.day >= first for d in diary])
@@ -326,7 +436,7 @@ def _diary(doc: _Doc, diary: Sequence[charts.DiaryPoint]) -> None:
             f", pain mean {np.nanmean(p):.1f}" if np.isfinite(p).any() else ", pain not recorded"
         )
         doc.line(
-            f"Last {days} days to {last.isoformat()}: {n} entries, severity mean "
+            f"{days} days up to the last entry: {n} entries, severity mean "
             f"{sev[keep].mean():.1f} (range {sev[keep].min():g}-{sev[keep].max():g}){pain_text}.",
             indent=2,
         )
@@ -387,7 +497,7 @@ def _add_text(fig: Any, x: float, y: float, text: str, style: _Style, **kw: Any)
         text.encode("cp1252")
     except UnicodeEncodeError:
         fig.text(x, y, text, fontsize=style.size_pt, family=style.family, weight=style.weight,
-                 color=style.colour, **kw)  # fmt: skip
+                 color=style.colour, parse_math=False, **kw)  # fmt: skip
         return
     weight = "bold" if style.weight == "bold" else "medium"  # the AFM regular weight's name
     fig.add_artist(
@@ -399,31 +509,52 @@ def _add_text(fig: Any, x: float, y: float, text: str, style: _Style, **kw: Any)
             family=_CORE_FAMILY[style.family],
             weight=weight,
             color=style.colour,
+            parse_math=False,
             **kw,
         )
     )
 
 
+def _height(b: _Block) -> float:
+    return b.height_pt if isinstance(b, _Chart) else b.style.line_pt + b.style.before_pt
+
+
 def _paginate(blocks: Sequence[_Block]) -> list[list[_Block]]:
+    """Blocks page by page; a heading never ends a page (it goes over with the line after it)."""
     usable = _PAGE_IN[1] * 72.0 - 2 * _MARGIN_PT - _FOOTER_PT
     pages: list[list[_Block]] = [[]]
     used = 0.0
-    for b in blocks:
-        h = b.height_pt if isinstance(b, _Chart) else b.style.line_pt + b.style.before_pt
+    for k, b in enumerate(blocks):
+        h = _height(b)
+        if isinstance(b, _Line) and b.style is _H1 and k + 1 < len(blocks):
+            h += _height(blocks[k + 1])  # keep with the next block
         if used + h > usable and pages[-1]:
             pages.append([])
             used = 0.0
             if isinstance(b, _Line) and b.style.before_pt:  # no gap at the top of a page
                 b = _Line(b.text, _Style(**{**b.style.__dict__, "before_pt": 0.0}))
-                h = b.style.line_pt
         pages[-1].append(b)
-        used += h
+        used += _height(b)
     return pages
+
+
+def _score_lines(
+    scores: Sequence[charts.ScorePoint],
+) -> tuple[dict[str, list[charts.ScorePoint]], bool, list[str]]:
+    """Scores by scale; whether they go on a % axis (several scales); the scales left out of
+    it for want of a known maximum."""
+    by_scale: dict[str, list[charts.ScorePoint]] = {}
+    for p in scores:
+        by_scale.setdefault(p.scale, []).append(p)
+    percent = len(by_scale) > 1
+    left_out = [s for s, pts in by_scale.items() if percent and any(p.maximum is None for p in pts)]
+    return by_scale, percent, left_out
 
 
 def _draw_trajectory(
     fig: Any,
     top_pt: float,
+    height_pt: float,
     scores: Sequence[charts.ScorePoint],
     toxin: Sequence[charts.ToxinMark],
     diary: Sequence[charts.DiaryPoint],
@@ -433,7 +564,7 @@ def _draw_trajectory(
 
     page_w, page_h = _PAGE_IN[0] * 72.0, _PAGE_IN[1] * 72.0
     left, width = (_MARGIN_PT + 34.0) / page_w, (_WIDTH_PT - 34.0) / page_w
-    bottom_pt = top_pt - _CHART_PT
+    bottom_pt = top_pt - height_pt
     ax_s = fig.add_axes((left, (bottom_pt + 150.0) / page_h, width, 118.0 / page_h))
     ax_d = fig.add_axes((left, (bottom_pt + 26.0) / page_h, width, 96.0 / page_h), sharex=ax_s)
     _add_text(
@@ -451,11 +582,7 @@ def _draw_trajectory(
     ax_s.set_xlim(first - pad, last + pad)
 
     # scores: own axis for one scale, % of each maximum for several
-    by_scale: dict[str, list[charts.ScorePoint]] = {}
-    for p in scores:
-        by_scale.setdefault(p.scale, []).append(p)
-    percent = len(by_scale) > 1
-    left_out = [s for s, pts in by_scale.items() if percent and any(p.maximum is None for p in pts)]
+    by_scale, percent, left_out = _score_lines(scores)
     for i, (scale, pts) in enumerate(sorted(by_scale.items())):
         if scale in left_out:
             continue
@@ -479,13 +606,6 @@ def _draw_trajectory(
     if not scores:
         ax_s.text(0.5, 0.5, "no rating scale on file", transform=ax_s.transAxes, ha="center",
                   va="center", fontsize=8, color=_MUTED)  # fmt: skip
-    elif left_out:
-        ax_s.set_title(
-            "not drawn (no known maximum): " + ", ".join(s.upper() for s in left_out),
-            fontsize=7,
-            color=_MUTED,
-            loc="right",
-        )
 
     # toxin sessions through both panels, the expected cycle shaded up to the next session
     products = sorted({t.product for t in toxin})
@@ -545,7 +665,7 @@ def _draw_trajectory(
         handles, _ = ax.get_legend_handles_labels()
         if handles:
             ax.legend(fontsize=6.5, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False,
-                      ncol=3, borderaxespad=0.2)  # fmt: skip
+                      ncol=_LEGEND_COLUMNS, borderaxespad=0.2)  # fmt: skip
     ax_s.tick_params(labelbottom=False)
 
 
@@ -581,7 +701,7 @@ def _render(
             y = page_h - _MARGIN_PT
             for b in blocks:
                 if isinstance(b, _Chart):
-                    _draw_trajectory(fig, y, *series)
+                    _draw_trajectory(fig, y, b.height_pt, *series)
                     y -= b.height_pt
                     continue
                 y -= b.style.before_pt
@@ -589,11 +709,10 @@ def _render(
                 base = y - 0.8 * b.style.size_pt
                 _add_text(fig, _MARGIN_PT / page_w, base / page_h, b.text, b.style, va="baseline")
                 y -= b.style.line_pt
-            footer = f"{p['display_name']} · record #{p['id']} · page {number} of {len(pages)}"
-            for x, text, ha in ((_MARGIN_PT, footer, "left"),
-                                (page_w - _MARGIN_PT, DECISION_SUPPORT, "right")):  # fmt: skip
-                _add_text(fig, x / page_w, (_MARGIN_PT - 8.0) / page_h, text, _FOOTER,
-                          ha=ha, va="baseline")  # fmt: skip
+            name = _one_line(p["display_name"], 80)
+            footer = f"{name} · record #{p['id']} · page {number} of {len(pages)}"
+            for base, text in ((_MARGIN_PT - 8.0, footer), (_MARGIN_PT - 17.0, DECISION_SUPPORT)):
+                _add_text(fig, _MARGIN_PT / page_w, base / page_h, text, _FOOTER, va="baseline")
             pdf.savefig(fig)
     return buf.getvalue()
 
@@ -621,12 +740,29 @@ def summary_pdf(overview: Mapping[str, Any], *, generated_at: dt.datetime) -> by
     """
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
+    # matplotlib's settings are global to the process: one summary at a time; and a glyph
+    # missing from the fonts is not logged (its warning names the character: patient data)
+    with _RENDER_LOCK, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        return _summary(overview, generated_at)
+
+
+def _summary(overview: Mapping[str, Any], generated_at: dt.datetime) -> bytes:
     series = charts.series_from_overview(overview)
     scores, toxin, diary = series
     doc = _Doc()
     _header(doc, overview, generated_at)
     if scores or toxin or diary:
-        doc.chart()
+        by_scale, _, left_out = _score_lines(scores)
+        entries = len(by_scale) - len(left_out) + len({t.product for t in toxin})
+        doc.chart(legend_rows=math.ceil(entries / _LEGEND_COLUMNS))
+        if left_out:
+            doc.line(
+                "Not drawn on the chart (no known maximum to put them on the % axis): "
+                + ", ".join(s.upper() for s in left_out)
+                + "; their scores are listed below.",
+                _MUTED_BODY,
+            )
     else:
         doc.heading("Trajectory")
         doc.line("Nothing dated on file yet: no scale, injection session or diary entry.",
@@ -635,7 +771,7 @@ def summary_pdf(overview: Mapping[str, Any], *, generated_at: dt.datetime) -> by
     _scales(doc, overview)
     _toxin(doc, overview)
     _medications(doc, overview)
-    _diary(doc, diary)
+    _diary(doc, diary, generated_at.astimezone(dt.UTC).date())
     _recordings(doc, overview)
     _visits(doc, overview)
     n_voided = _voided(overview)
