@@ -22,6 +22,15 @@ def write_atomic(path: Path, data: bytes, *, option: str = "--out") -> None:
     """Write ``data`` to ``path`` through a temporary file beside it, then rename: a reader
     never sees half a file, and a failed write leaves what was there before.
 
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to write (replaced if it exists).
+    data : bytes
+        Its new content.
+    option : str
+        The command-line option that named ``path``, for the error message.
+
     Raises
     ------
     InvalidInputError
@@ -47,6 +56,18 @@ def write_atomic(path: Path, data: bytes, *, option: str = "--out") -> None:
 def check_target(path: Path, *, option: str = "--out") -> Path:
     """The resolved ``path`` if a file can be written there; call it before the work whose
     result goes there, so that a wrong path costs nothing.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Where the output is to go.
+    option : str
+        The command-line option that named ``path``, for the error message.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, resolved.
 
     Raises
     ------

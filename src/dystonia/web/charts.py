@@ -142,6 +142,12 @@ def series_from_overview(
 
     Voided records are left out; of several diary entries on one day the newest wins.
 
+    Parameters
+    ----------
+    overview : mapping
+        ``scales``, ``toxin`` and ``diary`` rows of the overview, each in date order (and in
+        the order entered within a day).
+
     Returns
     -------
     scores, toxin, diary : lists of ScorePoint, ToxinMark, DiaryPoint

@@ -789,9 +789,25 @@ def summary_file(
 ) -> tuple[str, bytes]:
     """The clinical summary of one patient as a file name and PDF bytes, for a download.
 
-    The read is audited as ``report.export`` and refused (404/403) as
-    :meth:`Records.report_overview <dystonia.records.service.Records.report_overview>` refuses
-    it. The file name carries the record number and the day, never the patient's name.
+    Parameters
+    ----------
+    records : Records
+        The clinic's records.
+    who : Principal
+        Who asks: the read is audited as ``report.export`` and refused (404/403) as
+        :meth:`Records.report_overview <dystonia.records.service.Records.report_overview>`
+        refuses it.
+    patient_id : int
+        The patient.
+    now : datetime.datetime, optional
+        Time of printing (default: now, UTC).
+
+    Returns
+    -------
+    name : str
+        ``clinical-summary-{id}-{date}.pdf``: the record number and the day, never the name.
+    pdf : bytes
+        The document (:func:`summary_pdf`).
     """
     overview = records.report_overview(who, patient_id)
     when = now or dt.datetime.now(dt.UTC)
@@ -800,5 +816,16 @@ def summary_file(
 
 
 def download_headers(name: str) -> dict[str, str]:
-    """Headers of a summary download: an attachment, never cached (it holds patient data)."""
+    """Headers of a summary download: an attachment, never cached (it holds patient data).
+
+    Parameters
+    ----------
+    name : str
+        The file name offered to the browser.
+
+    Returns
+    -------
+    dict of str to str
+        ``Content-Disposition`` and ``Cache-Control``.
+    """
     return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
