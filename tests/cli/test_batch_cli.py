@@ -7,19 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from tests._cli import run_cli as _run  # type: ignore[import-not-found]
 
-from dystonia.cli import main
 from dystonia.motion.synthetic import tremor_wave
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

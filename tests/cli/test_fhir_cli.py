@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests._cli import run_cli as _run  # type: ignore[import-not-found]
 
-from dystonia.cli import main
 from dystonia.records.service import SYSTEM
 
 TEST_KEY = bytes(range(32))  # the audit key of the `records` fixture (tests/conftest.py)
@@ -30,16 +30,6 @@ def clinic(records, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: i
     records.add_assessment(who, source, {"age_at_onset": 45, "regions": ["neck"]})
     records.add_medication(who, source, name="haloperidol", dose="1 mg at night")
     return records, source, target
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_export_to_stdout_and_to_a_file(clinic, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from pypdf import PdfReader
+from tests._cli import run_cli as _run  # type: ignore[import-not-found]
 
 from dystonia.records.service import SYSTEM
 from dystonia.web import charts
@@ -300,16 +301,6 @@ def test_the_page_route_refuses_as_the_api_does(site, user, which, status) -> No
 
 
 # ------------------------------------------------------------------------------ command line
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    from dystonia.cli import main
-
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -59,13 +59,10 @@ _CHART_PT = 300.0
 _LEGEND_ROW_PT = 10.0
 _LEGEND_COLUMNS = 3
 
-_INK = "#0f172a"
-_MUTED = "#475569"
+# the patient page's colours (dystonia.web.charts), so that a printed chart reads like the screen
+_INK, _MUTED, _SEVERITY, _PAIN = charts._INK, charts._MUTED, charts._SEVERITY, charts._PAIN
+_SCALE_COLOURS, _TOXIN_COLOURS = charts._SCALE_COLOURS, charts._TOXIN_COLOURS
 _DANGER = "#b91c1c"
-_SEVERITY = "#1d4ed8"
-_PAIN = "#c2410c"
-_SCALE_COLOURS = ("#0f766e", "#7c3aed", "#b45309", "#be185d", "#1d4ed8", "#15803d")
-_TOXIN_COLOURS = ("#9d174d", "#4338ca", "#15803d", "#92400e", "#475569")
 _RAW_DIARY_MAX_POINTS = 120
 
 
