@@ -30,6 +30,7 @@ PG_URL = os.environ.get(
     "DYSTONIA_TEST_POSTGRES_URL", "postgresql+psycopg://dystonia:dystonia@127.0.0.1:5432/dystonia"
 )
 TEST_KEY = bytes(range(32))
+TEST_TOTP_KEY = bytes(range(32, 64))  # second-factor key of the `records` fixture
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -116,7 +117,7 @@ def records(database: object) -> object:
     """A :class:`dystonia.records.service.Records` on the fresh database, with a test key."""
     from dystonia.records.service import Records
 
-    return Records(database, key=TEST_KEY)  # type: ignore[arg-type]
+    return Records(database, key=TEST_KEY, totp_key=TEST_TOTP_KEY)  # type: ignore[arg-type]
 
 
 @pytest.fixture(autouse=True)

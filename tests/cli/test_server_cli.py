@@ -120,7 +120,7 @@ def test_users_reset_2fa(tmp_path, database, monkeypatch) -> None:  # type: igno
     import base64
 
     from dystonia.records import totp
-    from dystonia.records.config import audit_key
+    from dystonia.records.config import audit_key, totp_key
     from dystonia.records.service import Records
 
     env = _env(tmp_path, database)
@@ -128,9 +128,9 @@ def test_users_reset_2fa(tmp_path, database, monkeypatch) -> None:  # type: igno
                "a long enough password\n")  # fmt: skip
     assert out.returncode == 0, out.stderr
     monkeypatch.setenv("DYSTONIA_DATA_DIR", env["DYSTONIA_DATA_DIR"])
-    records = Records(database, key=audit_key())  # the key the command line made
+    records = Records(database, key=audit_key(), totp_key=totp_key())  # the command line's keys
     info, _ = records.sign_in("dr.lost", "a long enough password")
-    setup = records.totp_begin(info.principal)
+    setup = records.totp_begin(info.principal, "a long enough password")
     raw = base64.b32decode(setup["secret"] + "=" * (-len(setup["secret"]) % 8))
     records.totp_confirm(info.principal, totp.hotp(raw, totp.step_at(time.time())))
     assert records.sign_in("dr.lost", "a long enough password") is None

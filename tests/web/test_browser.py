@@ -245,6 +245,7 @@ def test_clinician_sets_up_two_step_sign_in_and_signs_in_with_a_code(
     sign_in(page, server, "clin")
     page.get_by_role("link", name="clin", exact=True).click()
     expect(page.get_by_test_id("totp-state")).to_contain_text("Off")
+    page.get_by_label("Password (to confirm it is you)").fill(PASSWORDS["clin"])
     page.get_by_role("button", name="Set up an authenticator app").click()
     secret = page.get_by_test_id("totp-secret").inner_text().strip()
     page.get_by_label("Code from the app").fill(code(secret))

@@ -20,9 +20,9 @@ def _code(secret_b32: str, offset_steps: int = 0) -> str:
     return totp.hotp(secret, totp.step_at(time.time()) + offset_steps)
 
 
-def _enrol(client: Any) -> str:
+def _enrol(client: Any, username: str = "clin") -> str:
     """Turn the second factor on through the account page; the key shown there."""
-    page = client.post("/account/2fa/begin")
+    page = client.post("/account/2fa/begin", data={"password": PASSWORDS[username]})
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     found = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page.text)
     assert found, page.text
@@ -54,7 +54,8 @@ def test_account_page_turns_two_step_sign_in_on(site) -> None:  # type: ignore[n
 
 def test_a_mistyped_code_shows_the_same_key_again(site) -> None:  # type: ignore[no-untyped-def]
     c = site.client("clin")
-    first = re.search(r'totp-secret">([A-Z2-7]+)<', c.post("/account/2fa/begin").text)
+    begun = c.post("/account/2fa/begin", data={"password": PASSWORDS["clin"]})
+    first = re.search(r'totp-secret">([A-Z2-7]+)<', begun.text)
     assert first
     valid = {_code(first.group(1), k) for k in (-1, 0, 1)}
     wrong = next(x for x in ("000000", "111111", "222222", "333333") if x not in valid)
@@ -83,9 +84,9 @@ def test_sign_in_form_takes_the_code(site) -> None:  # type: ignore[no-untyped-d
 
 def test_turning_off_from_the_account_page(site) -> None:  # type: ignore[no-untyped-def]
     c = site.client("pat")  # patients protect their portal the same way
-    secret = _enrol(c)
+    secret = _enrol(c, "pat")
     r = c.post("/account/2fa/disable", data={"password": "wrong", "code": _code(secret, 1)})
-    assert r.status_code == 422 and "is not this account" in r.text
+    assert r.status_code == 422 and "password or code is wrong" in r.text
     r = c.post(
         "/account/2fa/disable", data={"password": PASSWORDS["pat"], "code": _code(secret, 1)}
     )
@@ -113,4 +114,15 @@ def test_account_pages_need_a_session_and_the_csrf_token(site) -> None:  # type:
     assert anonymous.get("/account", follow_redirects=False).status_code in (303, 401)
     c = site.client("clin")
     del c.headers["X-CSRF-Token"]
-    assert c.post("/account/2fa/begin").status_code == 403
+    for path in ("/account/2fa/begin", "/account/2fa/confirm", "/account/2fa/disable"):
+        assert c.post(path, data={"password": PASSWORDS["clin"]}).status_code == 403, path
+    admin = site.client("adm")
+    del admin.headers["X-CSRF-Token"]
+    assert admin.post("/admin/users/1/2fa/reset").status_code == 403
+
+
+def test_setting_up_needs_the_password(site) -> None:  # type: ignore[no-untyped-def]
+    c = site.client("clin")
+    r = c.post("/account/2fa/begin", data={"password": "not it"})
+    assert r.status_code == 422 and "password is wrong" in r.text
+    assert "totp-secret" not in r.text

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from dystonia.exceptions import InvalidInputError
 
-__all__ = ["audit_key", "data_dir", "database_url"]
+__all__ = ["audit_key", "data_dir", "database_url", "totp_key"]
 
 
 def data_dir() -> Path:
@@ -46,20 +46,34 @@ def database_url() -> str:
 
 def audit_key() -> bytes:
     """The audit chain key (``DYSTONIA_AUDIT_KEY`` or the key file, created on first use)."""
-    env = os.environ.get("DYSTONIA_AUDIT_KEY", "").strip()
+    return _key("DYSTONIA_AUDIT_KEY", "audit.key")
+
+
+def totp_key() -> bytes:
+    """The key second-factor secrets are derived from (``DYSTONIA_TOTP_KEY`` or the file
+    ``totp.key`` of the data directory, created on first use).
+
+    Kept apart from the audit key, which backups carry: a backup set alone cannot make codes.
+    Losing it (or moving to a host without it) invalidates every enrolment: an admin then
+    removes each second factor (``dystonia users reset-2fa``) and its owner sets it up again.
+    """
+    return _key("DYSTONIA_TOTP_KEY", "totp.key")
+
+
+def _key(env_name: str, file_name: str) -> bytes:
+    """A 256-bit key from the environment (hex) or from a file of the data directory."""
+    env = os.environ.get(env_name, "").strip()
     if env:
         try:
             key = bytes.fromhex(env)
         except ValueError:
             raise InvalidInputError(
-                "DYSTONIA_AUDIT_KEY", "<hidden>", allowed="hexadecimal, at least 64 digits"
+                env_name, "<hidden>", allowed="hexadecimal, at least 64 digits"
             ) from None
         if len(key) < 32:
-            raise InvalidInputError(
-                "DYSTONIA_AUDIT_KEY", "<hidden>", allowed="hexadecimal, at least 64 digits"
-            )
+            raise InvalidInputError(env_name, "<hidden>", allowed="hexadecimal, at least 64 digits")
         return key
-    path = data_dir() / "audit.key"
+    path = data_dir() / file_name
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:

@@ -296,11 +296,26 @@ class Records:
         The database (already migrated).
     key : bytes, optional
         The audit chain key; default :func:`dystonia.records.config.audit_key`.
+    totp_key : bytes, optional
+        The key second-factor secrets are derived from; default
+        :func:`dystonia.records.config.totp_key`, read when first needed.
     """
 
-    def __init__(self, db: Database, key: bytes | None = None) -> None:
+    def __init__(
+        self, db: Database, key: bytes | None = None, *, totp_key: bytes | None = None
+    ) -> None:
         self.db = db
         self.key = key if key is not None else audit_key()
+        self._totp_key = totp_key
+
+    @property
+    def totp_key(self) -> bytes:
+        """The key of :mod:`dystonia.records.totp` secrets (kept apart from the audit key)."""
+        if self._totp_key is None:
+            from dystonia.records.config import totp_key
+
+            self._totp_key = totp_key()
+        return self._totp_key
 
     # ------------------------------------------------------------------ plumbing
     def _assigned(self, s: Session, who: Principal, patient_id: int) -> bool:
@@ -439,8 +454,10 @@ class Records:
         if not isinstance(username, str) or not isinstance(password, str):
             return None
         with self.db.session() as s:
+            # the row is locked until commit (PostgreSQL; SQLite serialises writers anyway): two
+            # sign-ins with one code, or parallel wrong codes, are counted one after the other
             user = s.execute(
-                select(User).where(User.username == username[:64])
+                select(User).where(User.username == username[:64]).with_for_update()
             ).scalar_one_or_none()
             now = utcnow()
             locked = (
@@ -449,11 +466,13 @@ class Records:
                 and accounts._aware(user.locked_until) > now
             )
             ok = accounts.verify_password(user, password[: accounts.PASSWORD_MAX])
-            code_ok = True
+            code_ok, code_missing = True, False
             if ok and not locked and user is not None and user.active and user.totp_nonce:
+                typed = otp.strip() if isinstance(otp, str) else ""
+                code_missing = not typed
                 step = totp.verify(
-                    totp.derive_secret(self.key, user.id, user.totp_nonce),
-                    otp if isinstance(otp, str) else "",
+                    totp.derive_secret(self.totp_key, user.id, user.totp_nonce),
+                    typed,
                     now.timestamp(),
                     last_step=user.totp_last_step,
                 )
@@ -461,18 +480,23 @@ class Records:
                 if step is not None:
                     user.totp_last_step = step
             if user is None or not ok or not code_ok or locked or not user.active:
-                if user is not None and not locked and (not ok or not code_ok):
-                    user.failed_logins += 1
-                    if user.failed_logins >= accounts.LOCK_AFTER_FAILURES:
-                        user.locked_until = now + dt.timedelta(minutes=accounts.LOCK_MINUTES)
-                        user.failed_logins = 0
+                # a right password without the code (the field forgotten) is not a guess
+                if user is not None and not locked and (not ok or not code_ok) and not code_missing:
+                    self._count_failure(user, now)
+                outcome = "failed"
+                if locked:
+                    outcome = "locked"
+                elif user is not None and ok and not user.active:
+                    outcome = "disabled"
+                elif not code_ok:
+                    outcome = "failed_code"
                 append_event(
                     s,
                     self.key,
                     None,
                     "auth.login",
                     "session",
-                    outcome="locked" if locked else ("failed_code" if ok else "failed"),
+                    outcome=outcome,
                     actor=username[:64] if user is not None else "-unknown-",
                     ip=ip,
                 )
@@ -491,11 +515,61 @@ class Records:
             return accounts.SessionInfo(who, csrf, sid), token
 
     # ------------------------------------------------------------------ second factor
+    def _count_failure(self, user: User, now: dt.datetime) -> bool:
+        """One more failed proof of identity; True when it locks the account."""
+        user.failed_logins += 1
+        if user.failed_logins >= accounts.LOCK_AFTER_FAILURES:
+            user.locked_until = now + dt.timedelta(minutes=accounts.LOCK_MINUTES)
+            user.failed_logins = 0
+            return True
+        return False
+
     def _own_account(self, s: Session, who: Principal) -> User:
-        user = s.get(User, who.user_id)
+        user = s.get(User, who.user_id, with_for_update=True)
         if user is None or not user.active:
             raise AccessDeniedError("only a signed-in account has a second factor")
         return user
+
+    def _reauthenticate(
+        self, who: Principal, action: str, password: object, code: object, *, need_code: bool
+    ) -> None:
+        """Prove it is the account's owner at the keyboard: the password, and a current code
+        when a second factor is on (ASVS 3.7.1). A failure counts towards the lockout as a
+        failed sign-in does, is audited, and when it locks the account ends all of its
+        sessions (a stolen session cannot go on guessing)."""
+        with self.db.session() as s:
+            user = self._own_account(s, who)
+            now = utcnow()
+            ok = isinstance(password, str) and accounts.verify_password(
+                user, password[: accounts.PASSWORD_MAX]
+            )
+            if ok and need_code:
+                assert user.totp_nonce is not None
+                step = totp.verify(
+                    totp.derive_secret(self.totp_key, user.id, user.totp_nonce),
+                    str(code or ""),
+                    now.timestamp(),
+                    last_step=user.totp_last_step,
+                )
+                ok = step is not None
+                if step is not None:
+                    user.totp_last_step = step
+            if ok:
+                user.failed_logins = 0
+                return
+            locked = self._count_failure(user, now)
+            if locked:
+                accounts.revoke_user_sessions(s, user.id)
+            append_event(
+                s, self.key, who, action, "user", resource_id=user.id,
+                outcome="locked" if locked else "failed",
+            )  # fmt: skip
+        what = "password or code" if need_code else "password"
+        raise InvalidInputError(
+            "password",
+            None,
+            reason=f"the {what} is wrong (each failure counts towards the lockout)",
+        )
 
     def totp_status(self, who: Principal) -> dict[str, bool]:
         """Whether the signed-in account has a second factor, and an enrolment in progress."""
@@ -503,18 +577,35 @@ class Records:
             user = self._own_account(s, who)
             return {"enabled": bool(user.totp_nonce), "pending": bool(user.totp_pending_nonce)}
 
-    def totp_begin(self, who: Principal) -> dict[str, str]:
+    def totp_begin(self, who: Principal, password: object, code: object = None) -> dict[str, str]:
         """Start (or restart) an enrolment: a new secret to put in an authenticator app.
 
-        Returns the secret in base32 (to type in) and its ``otpauth://`` URI. Nothing changes
-        at sign-in until :meth:`totp_confirm` proves the app produces the codes. A second
-        factor already on stays on (and valid) until the new one is confirmed.
+        The password is needed, and a current code of the factor already on, if any (ASVS
+        3.7.1: a stolen session cannot replace the factor). Returns the secret in base32 (to
+        type in) and its ``otpauth://`` URI. Nothing changes at sign-in until
+        :meth:`totp_confirm` proves the app produces the codes: a factor already on stays on,
+        and valid, until then.
         """
+        enabled = self.totp_status(who)["enabled"]
+        self._reauthenticate(who, "auth.2fa_begin", password, code, need_code=enabled)
         with self.db.session() as s:
             user = self._own_account(s, who)
             user.totp_pending_nonce = totp.new_nonce()
-            secret = totp.derive_secret(self.key, user.id, user.totp_pending_nonce)
+            secret = totp.derive_secret(self.totp_key, user.id, user.totp_pending_nonce)
             append_event(s, self.key, who, "auth.2fa_begin", "user", resource_id=user.id)
+            return {
+                "secret": totp.secret_base32(secret),
+                "uri": totp.provisioning_uri(secret, user.username),
+            }
+
+    def totp_pending(self, who: Principal) -> dict[str, str] | None:
+        """The enrolment in progress (secret and URI, as :meth:`totp_begin` gave them), or None:
+        shown again after a mistyped code, so the app's entry stays valid."""
+        with self.db.session() as s:
+            user = self._own_account(s, who)
+            if not user.totp_pending_nonce:
+                return None
+            secret = totp.derive_secret(self.totp_key, user.id, user.totp_pending_nonce)
             return {
                 "secret": totp.secret_base32(secret),
                 "uri": totp.provisioning_uri(secret, user.username),
@@ -527,68 +618,58 @@ class Records:
             user = self._own_account(s, who)
             if not user.totp_pending_nonce:
                 raise InvalidInputError("code", None, reason="no set-up in progress; start one")
-            secret = totp.derive_secret(self.key, user.id, user.totp_pending_nonce)
+            secret = totp.derive_secret(self.totp_key, user.id, user.totp_pending_nonce)
             step = totp.verify(secret, str(code or ""), utcnow().timestamp(), last_step=None)
-            if step is None:
-                raise InvalidInputError(
-                    "code",
-                    None,  # a code is a credential: never echoed
-                    reason="does not match; type the 6 digits the app shows now",
-                )
-            user.totp_nonce, user.totp_pending_nonce = user.totp_pending_nonce, None
-            user.totp_last_step = step
-            accounts.revoke_user_sessions(s, user.id, keep=session_id)
-            append_event(s, self.key, who, "auth.2fa_enable", "user", resource_id=user.id)
+            if step is not None:
+                user.totp_nonce, user.totp_pending_nonce = user.totp_pending_nonce, None
+                user.totp_last_step = step
+                accounts.revoke_user_sessions(s, user.id, keep=session_id)
+            append_event(
+                s, self.key, who, "auth.2fa_enable", "user", resource_id=user.id,
+                outcome="ok" if step is not None else "failed",
+            )  # fmt: skip
+        if step is None:
+            raise InvalidInputError(
+                "code",
+                None,  # a code is a credential: never echoed
+                reason="does not match; type the 6 digits the app shows now",
+            )
 
-    def totp_disable(self, who: Principal, password: object, code: object) -> None:
-        """Turn the second factor off: the password and a current code are both needed."""
+    def totp_disable(
+        self, who: Principal, password: object, code: object, *, session_id: int | None = None
+    ) -> None:
+        """Turn the second factor off: the password and a current code are both needed; the
+        account's sessions other than ``session_id`` end."""
+        if not self.totp_status(who)["enabled"]:
+            raise InvalidInputError("code", None, reason="no second factor is on")
+        self._reauthenticate(who, "auth.2fa_disable", password, code, need_code=True)
         with self.db.session() as s:
             user = self._own_account(s, who)
-            if not user.totp_nonce:
-                raise InvalidInputError("code", None, reason="no second factor is on")
-            if not isinstance(password, str) or not accounts.verify_password(
-                user, password[: accounts.PASSWORD_MAX]
-            ):
-                raise InvalidInputError("password", None, reason="is not this account's password")
-            step = totp.verify(
-                totp.derive_secret(self.key, user.id, user.totp_nonce),
-                str(code or ""),
-                utcnow().timestamp(),
-                last_step=user.totp_last_step,
-            )
-            if step is None:
-                raise InvalidInputError(
-                    "code", None, reason="does not match; type the 6 digits the app shows now"
-                )
             user.totp_nonce = user.totp_pending_nonce = None
             user.totp_last_step = None
+            accounts.revoke_user_sessions(s, user.id, keep=session_id)
             append_event(s, self.key, who, "auth.2fa_disable", "user", resource_id=user.id)
-
-    def totp_pending(self, who: Principal) -> dict[str, str] | None:
-        """The enrolment in progress (secret and URI, as :meth:`totp_begin` gave them), or None:
-        shown again after a mistyped code, so the app's entry stays valid."""
-        with self.db.session() as s:
-            user = self._own_account(s, who)
-            if not user.totp_pending_nonce:
-                return None
-            secret = totp.derive_secret(self.key, user.id, user.totp_pending_nonce)
-            return {
-                "secret": totp.secret_base32(secret),
-                "uri": totp.provisioning_uri(secret, user.username),
-            }
 
     def totp_reset(self, who: Principal, account: str | int) -> None:
         """Remove an account's second factor (a lost phone; admins and the command line), by
         username or id. The account's sessions end; it signs in with its password alone until
-        it enrols again."""
+        it enrols again. An account without one is an error, and nothing changes."""
         self._global(who, "user.manage", "user")
         with self.db.session() as s:
             if isinstance(account, int):
-                user = s.get(User, account)
+                user = s.get(User, account, with_for_update=True)
+                if user is None:
+                    raise NotFoundError("user not found")
             else:
-                user = s.execute(select(User).where(User.username == account)).scalar_one_or_none()
-            if user is None:
-                raise InvalidInputError("username", account, reason="no such account")
+                user = s.execute(
+                    select(User).where(User.username == account).with_for_update()
+                ).scalar_one_or_none()
+                if user is None:
+                    raise InvalidInputError("username", account, reason="no such account")
+            if not (user.totp_nonce or user.totp_pending_nonce):
+                raise InvalidInputError(
+                    "username", user.username, reason="has no second factor to remove"
+                )
             user.totp_nonce = user.totp_pending_nonce = None
             user.totp_last_step = None
             accounts.revoke_user_sessions(s, user.id)

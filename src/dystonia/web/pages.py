@@ -818,8 +818,15 @@ def _account_ctx(
 
 
 @router.post("/account/2fa/begin", response_class=HTMLResponse)
-def account_2fa_begin(request: Request, info: PageUser, records: RecordsDep) -> Response:
-    setup = records.totp_begin(info.principal)
+async def account_2fa_begin(request: Request, info: PageUser, records: RecordsDep) -> Response:
+    form = await request.form()
+    try:
+        setup = await run_in_threadpool(
+            records.totp_begin, info.principal, _s(form, "password"), _s(form, "code")
+        )
+    except InvalidInputError as exc:
+        ctx = _account_ctx(records, info, errors={exc.field: str(exc)})
+        return render(request, "account.html", info, ctx, status_code=422)
     response = render(request, "account.html", info, _account_ctx(records, info, setup=setup))
     response.headers["Cache-Control"] = "no-store"  # the page holds the secret
     return response
@@ -849,13 +856,17 @@ async def account_2fa_disable(request: Request, info: PageUser, records: Records
     form = await request.form()
     try:
         await run_in_threadpool(
-            records.totp_disable, info.principal, _s(form, "password"), _s(form, "code")
+            records.totp_disable,
+            info.principal,
+            _s(form, "password"),
+            _s(form, "code"),
+            session_id=info.session_id,
         )
     except InvalidInputError as exc:
         ctx = _account_ctx(records, info, errors={exc.field: str(exc)})
         return render(request, "account.html", info, ctx, status_code=422)
     ctx = _account_ctx(records, info)
-    ctx["flash"] = [("warn", "Two-step sign-in is off.")]
+    ctx["flash"] = [("warn", "Two-step sign-in is off. Other sessions of this account were ended.")]
     return render(request, "account.html", info, ctx)
 
 
