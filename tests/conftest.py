@@ -93,9 +93,27 @@ def fresh_database_url(template: str, tmp_path: Path) -> tuple[str, object]:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
 
     def cleanup() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        # WITH (FORCE) ends the test's own connections; PostgreSQL 15 refuses to end an
+        # autovacuum worker (a superuser's process) for a non-superuser, so a worker that just
+        # started on the scratch database makes the DROP fail: wait for it (it is short-lived)
+        import time
+        import warnings
+
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            for attempt in range(40):
+                try:
+                    with admin.connect() as conn:
+                        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    return
+                except DBAPIError as exc:
+                    if "pg_signal_backend" not in str(exc) and "being accessed" not in str(exc):
+                        raise
+                    time.sleep(0.25 * min(attempt + 1, 4))
+            warnings.warn(f"scratch database {name} left behind (still in use)", stacklevel=1)
+        finally:
+            admin.dispose()
 
     return admin.url.set(database=name).render_as_string(hide_password=False), cleanup
 
