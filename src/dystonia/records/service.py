@@ -470,15 +470,7 @@ class Records:
             if ok and not locked and user is not None and user.active and user.totp_nonce:
                 typed = otp.strip() if isinstance(otp, str) else ""
                 code_missing = not typed
-                step = totp.verify(
-                    totp.derive_secret(self.totp_key, user.id, user.totp_nonce),
-                    typed,
-                    now.timestamp(),
-                    last_step=user.totp_last_step,
-                )
-                code_ok = step is not None
-                if step is not None:
-                    user.totp_last_step = step
+                code_ok = self._check_code(user, typed, now)
             if user is None or not ok or not code_ok or locked or not user.active:
                 # a right password without the code (the field forgotten) is not a guess
                 if user is not None and not locked and (not ok or not code_ok) and not code_missing:
@@ -524,6 +516,31 @@ class Records:
             return True
         return False
 
+    def _check_code(self, user: User, code: str, now: dt.datetime) -> bool:
+        """Whether ``code`` is a current code of the account's factor, not used before; an
+        accepted code's step is stored so that it never works again."""
+        assert user.totp_nonce is not None
+        secret = totp.derive_secret(self.totp_key, user.id, user.totp_nonce)
+        step = totp.verify(secret, code, now.timestamp(), last_step=user.totp_last_step)
+        if step is None:
+            return False
+        user.totp_last_step = step
+        return True
+
+    def _setup(self, user: User) -> dict[str, str]:
+        """The pending enrolment's secret (base32, to type in) and its ``otpauth://`` URI."""
+        assert user.totp_pending_nonce is not None
+        secret = totp.derive_secret(self.totp_key, user.id, user.totp_pending_nonce)
+        return {
+            "secret": totp.secret_base32(secret),
+            "uri": totp.provisioning_uri(secret, user.username),
+        }
+
+    @staticmethod
+    def _clear_factor(user: User) -> None:
+        user.totp_nonce = user.totp_pending_nonce = None
+        user.totp_last_step = None
+
     def _own_account(self, s: Session, who: Principal) -> User:
         user = s.get(User, who.user_id, with_for_update=True)
         if user is None or not user.active:
@@ -544,16 +561,7 @@ class Records:
                 user, password[: accounts.PASSWORD_MAX]
             )
             if ok and need_code:
-                assert user.totp_nonce is not None
-                step = totp.verify(
-                    totp.derive_secret(self.totp_key, user.id, user.totp_nonce),
-                    str(code or ""),
-                    now.timestamp(),
-                    last_step=user.totp_last_step,
-                )
-                ok = step is not None
-                if step is not None:
-                    user.totp_last_step = step
+                ok = self._check_code(user, str(code or ""), now)
             if ok:
                 user.failed_logins = 0
                 return
@@ -591,25 +599,15 @@ class Records:
         with self.db.session() as s:
             user = self._own_account(s, who)
             user.totp_pending_nonce = totp.new_nonce()
-            secret = totp.derive_secret(self.totp_key, user.id, user.totp_pending_nonce)
             append_event(s, self.key, who, "auth.2fa_begin", "user", resource_id=user.id)
-            return {
-                "secret": totp.secret_base32(secret),
-                "uri": totp.provisioning_uri(secret, user.username),
-            }
+            return self._setup(user)
 
     def totp_pending(self, who: Principal) -> dict[str, str] | None:
         """The enrolment in progress (secret and URI, as :meth:`totp_begin` gave them), or None:
         shown again after a mistyped code, so the app's entry stays valid."""
         with self.db.session() as s:
             user = self._own_account(s, who)
-            if not user.totp_pending_nonce:
-                return None
-            secret = totp.derive_secret(self.totp_key, user.id, user.totp_pending_nonce)
-            return {
-                "secret": totp.secret_base32(secret),
-                "uri": totp.provisioning_uri(secret, user.username),
-            }
+            return self._setup(user) if user.totp_pending_nonce else None
 
     def totp_confirm(self, who: Principal, code: object, *, session_id: int | None = None) -> None:
         """Turn the pending enrolment on, given a current code from the app; the account's
@@ -645,8 +643,7 @@ class Records:
         self._reauthenticate(who, "auth.2fa_disable", password, code, need_code=True)
         with self.db.session() as s:
             user = self._own_account(s, who)
-            user.totp_nonce = user.totp_pending_nonce = None
-            user.totp_last_step = None
+            self._clear_factor(user)
             accounts.revoke_user_sessions(s, user.id, keep=session_id)
             append_event(s, self.key, who, "auth.2fa_disable", "user", resource_id=user.id)
 
@@ -670,8 +667,7 @@ class Records:
                 raise InvalidInputError(
                     "username", user.username, reason="has no second factor to remove"
                 )
-            user.totp_nonce = user.totp_pending_nonce = None
-            user.totp_last_step = None
+            self._clear_factor(user)
             accounts.revoke_user_sessions(s, user.id)
             append_event(s, self.key, who, "auth.2fa_reset", "user", resource_id=user.id)
 

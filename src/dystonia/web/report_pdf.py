@@ -490,20 +490,21 @@ class _CoreText(Text):
 def _add_text(fig: Any, x: float, y: float, text: str, style: _Style, **kw: Any) -> None:
     """One line of text at figure coordinates ``(x, y)``: in a standard PDF font when WinAnsi
     can encode it, otherwise in DejaVu (embedded), so no character is ever replaced."""
+    cls: type[Text]
     try:
         text.encode("cp1252")
+        # the AFM regular weight of the standard fonts is called "medium"
+        cls, family = _CoreText, _CORE_FAMILY[style.family]
+        weight = "bold" if style.weight == "bold" else "medium"
     except UnicodeEncodeError:
-        fig.text(x, y, text, fontsize=style.size_pt, family=style.family, weight=style.weight,
-                 color=style.colour, parse_math=False, **kw)  # fmt: skip
-        return
-    weight = "bold" if style.weight == "bold" else "medium"  # the AFM regular weight's name
+        cls, family, weight = Text, style.family, style.weight
     fig.add_artist(
-        _CoreText(
+        cls(
             x,
             y,
             text,
             fontsize=style.size_pt,
-            family=_CORE_FAMILY[style.family],
+            family=family,
             weight=weight,
             color=style.colour,
             parse_math=False,
